@@ -1,0 +1,198 @@
+// Package config reads the ORGSYNC_* environment into one struct. A missing
+// or malformed value stops start-up with one line naming the variable, and
+// secrets never leave the struct through String, LogValue or %v.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// Prefix is the environment prefix of every variable.
+const Prefix = "ORGSYNC"
+
+// Secret is a string that prints as "[redacted]".
+type Secret string
+
+func (s Secret) String() string               { return redact(string(s)) }
+func (s Secret) GoString() string             { return redact(string(s)) }
+func (s Secret) LogValue() slog.Value         { return slog.StringValue(redact(string(s))) }
+func (s Secret) MarshalText() ([]byte, error) { return []byte(redact(string(s))), nil }
+
+// Reveal returns the secret itself, for the one place that signs requests.
+func (s Secret) Reveal() string { return string(s) }
+
+func redact(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// Config is every setting of the worker, the starter and the sandbox.
+// `desc` texts are the README's table (see `starter config check`).
+type Config struct {
+	TemporalAddress   string `envconfig:"TEMPORAL_ADDRESS" default:"127.0.0.1:7233" desc:"Temporal frontend host:port"`
+	TemporalNamespace string `envconfig:"TEMPORAL_NAMESPACE" default:"default" desc:"Temporal namespace"`
+	TaskQueue         string `envconfig:"TASK_QUEUE" default:"org-sync" desc:"Temporal task queue of the worker"`
+	DatabaseURL       Secret `envconfig:"DATABASE_URL" default:"postgres://postgres@127.0.0.1:5432/orgsync?sslmode=disable" desc:"Postgres URL (may hold a password: never printed)"`
+	Migrate           bool   `envconfig:"MIGRATE" default:"true" desc:"apply schema migrations when the worker starts"`
+
+	Source          string `envconfig:"SOURCE" default:"knox" desc:"source of the organisation: knox or file"`
+	KnoxURL         string `envconfig:"KNOX_URL" default:"http://127.0.0.1:8088/knox" desc:"Knox org lookup base URL"`
+	KnoxSystemID    string `envconfig:"KNOX_SYSTEM_ID" default:"C60REST0001" desc:"Knox System-ID header"`
+	KnoxCompanyCode string `envconfig:"KNOX_COMPANY_CODE" default:"C60" desc:"Knox companyCode to sync"`
+	EmployeeKey     string `envconfig:"EMPLOYEE_KEY" default:"epId" desc:"Knox employee field used as external key: epId, employeeNumber or userId"`
+	PositionField   string `envconfig:"POSITION_FIELD" default:"gradeName" desc:"Knox employee field that names the position (직책)"`
+	FileDir         string `envconfig:"FILE_DIR" default:"./hr-export" desc:"directory of the HR export files when ORGSYNC_SOURCE=file"`
+
+	Target       string  `envconfig:"TARGET" default:"workbox" desc:"target groupware: workbox or workplace"`
+	WorkboxURL   string  `envconfig:"WORKBOX_URL" default:"http://127.0.0.1:8088/workbox/workbox/openapi/v1" desc:"WORKBOX org API base URL"`
+	WorkplaceURL string  `envconfig:"WORKPLACE_URL" default:"http://127.0.0.1:8088/organization/apigw/v2" desc:"WORKPLACE org API v2 base URL"`
+	CompanyID    string  `envconfig:"COMPANY_ID" desc:"WORKBOX/WORKPLACE company id (연동키, a UUID)"`
+	AccessKey    Secret  `envconfig:"NCP_ACCESS_KEY" desc:"NCP access key id"`
+	SecretKey    Secret  `envconfig:"NCP_SECRET_KEY" desc:"NCP secret key"`
+	APIKey       Secret  `envconfig:"NCP_API_KEY" desc:"NCP API Gateway API key (WORKBOX)"`
+	SignatureV1  string  `envconfig:"SIGNATURE_V1" default:"apikey" desc:"WORKBOX v1 string to sign: apikey (with the API-key line) or sdk"`
+	TargetRPS    float64 `envconfig:"TARGET_RPS" default:"0" desc:"client-side limit of target requests per second per worker (0 = none)"`
+
+	Rollback       string `envconfig:"ROLLBACK" default:"none" desc:"rollback policy: none, stage or run"`
+	DeleteLimit    string `envconfig:"DELETE_LIMIT" default:"" desc:"deletes per kind allowed without approval: a count or a percentage such as 5% (default: 500 or 10%, whichever is smaller)"`
+	ApproveTimeout string `envconfig:"APPROVE_TIMEOUT" default:"24h" desc:"how long a run waits for approve-deletes before skipping the deletes"`
+	ApplyWindow    int    `envconfig:"APPLY_WINDOW" default:"200" desc:"apply activities in flight per run (at most 500)"`
+
+	SandboxAddr string `envconfig:"SANDBOX_ADDR" default:"127.0.0.1:8088" desc:"listen address of the sandbox"`
+	MetricsAddr string `envconfig:"METRICS_ADDR" default:"127.0.0.1:9464" desc:"worker Prometheus metrics listen address (empty = off)"`
+	LogLevel    string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+}
+
+// Load reads the environment and validates it.
+func Load() (Config, error) {
+	var c Config
+	if err := envconfig.Process(Prefix, &c); err != nil {
+		return c, oneLine(err)
+	}
+	return c, c.Validate()
+}
+
+// oneLine turns envconfig's error into "ORGSYNC_X: reason".
+func oneLine(err error) error {
+	var pe *envconfig.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s_%s: cannot parse %q as %s", Prefix, pe.KeyName, pe.Value, pe.TypeName)
+	}
+	return err
+}
+
+// Validate checks values that parse but make no sense, naming the variable.
+func (c Config) Validate() error {
+	bad := func(name, format string, a ...any) error {
+		return fmt.Errorf("%s_%s: %s", Prefix, name, fmt.Sprintf(format, a...))
+	}
+	if err := oneOf(c.Source, "knox", "file"); err != nil {
+		return bad("SOURCE", "%v", err)
+	}
+	if err := oneOf(c.Target, "workbox", "workplace"); err != nil {
+		return bad("TARGET", "%v", err)
+	}
+	if err := oneOf(c.Rollback, "none", "stage", "run"); err != nil {
+		return bad("ROLLBACK", "%v", err)
+	}
+	if err := oneOf(c.SignatureV1, "apikey", "sdk"); err != nil {
+		return bad("SIGNATURE_V1", "%v", err)
+	}
+	if err := oneOf(c.EmployeeKey, "epId", "employeeNumber", "userId"); err != nil {
+		return bad("EMPLOYEE_KEY", "%v", err)
+	}
+	for name, u := range map[string]string{"KNOX_URL": c.KnoxURL, "WORKBOX_URL": c.WorkboxURL, "WORKPLACE_URL": c.WorkplaceURL} {
+		if p, err := url.Parse(u); err != nil || p.Scheme == "" || p.Host == "" {
+			return bad(name, "%q is not an absolute http(s) URL", u)
+		}
+	}
+	if _, err := ParseDeleteLimit(c.DeleteLimit); err != nil {
+		return bad("DELETE_LIMIT", "%v", err)
+	}
+	if c.TargetRPS < 0 {
+		return bad("TARGET_RPS", "must be 0 (no limit) or positive, got %v", c.TargetRPS)
+	}
+	if c.ApplyWindow < 1 || c.ApplyWindow > 500 {
+		return bad("APPLY_WINDOW", "must be between 1 and 500, got %d", c.ApplyWindow)
+	}
+	if err := oneOf(strings.ToLower(c.LogLevel), "debug", "info", "warn", "error"); err != nil {
+		return bad("LOG_LEVEL", "%v", err)
+	}
+	return nil
+}
+
+// RequireTarget checks what a worker needs to write to the target; the
+// starter and sandbox run without it.
+func (c Config) RequireTarget() error {
+	for _, v := range []struct{ name, val string }{
+		{"COMPANY_ID", c.CompanyID}, {"NCP_ACCESS_KEY", string(c.AccessKey)}, {"NCP_SECRET_KEY", string(c.SecretKey)},
+	} {
+		if v.val == "" {
+			return fmt.Errorf("%s_%s: required to write to %s but not set", Prefix, v.name, c.Target)
+		}
+	}
+	if c.Target == "workbox" && c.APIKey == "" {
+		return fmt.Errorf("%s_NCP_API_KEY: required by WORKBOX but not set", Prefix)
+	}
+	return nil
+}
+
+func oneOf(v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
+}
+
+// DeleteLimit is a per-kind deletion threshold: a count, a percentage of
+// the kind's current mappings, or (zero value) the default: 500 or 10%,
+// whichever is smaller.
+type DeleteLimit struct {
+	Set       bool    `json:"set,omitempty"`
+	Count     int     `json:"count,omitempty"`
+	Percent   float64 `json:"percent,omitempty"`
+	IsPercent bool    `json:"isPercent,omitempty"`
+}
+
+// ParseDeleteLimit parses "", "120" or "5%".
+func ParseDeleteLimit(s string) (DeleteLimit, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return DeleteLimit{}, nil
+	}
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || f < 0 || f > 100 {
+			return DeleteLimit{}, fmt.Errorf("%q: a percentage must be between 0%% and 100%%", s)
+		}
+		return DeleteLimit{Set: true, Percent: f, IsPercent: true}, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return DeleteLimit{}, fmt.Errorf("%q: want a count such as 200 or a percentage such as 5%%", s)
+	}
+	return DeleteLimit{Set: true, Count: n}, nil
+}
+
+// Allowed is how many deletes of a kind holding `current` items pass
+// without approval.
+func (d DeleteLimit) Allowed(current int) int {
+	switch {
+	case !d.Set:
+		return min(500, current/10)
+	case d.IsPercent:
+		return int(float64(current) * d.Percent / 100)
+	}
+	return d.Count
+}

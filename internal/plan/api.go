@@ -1,0 +1,81 @@
+// Package plan names the plan of a run as the workflow sees it: counts and
+// ranges of plan items, never the entities themselves (those stay in
+// Postgres, so workflow history holds no personal data).
+package plan
+
+import "github.com/orgsync/orgsync/internal/model"
+
+// Operations of a plan item.
+const (
+	OpCreate  = "create"
+	OpUpdate  = "update"
+	OpDelete  = "delete"
+	OpInvalid = "invalid" // the source record failed validation; nothing is written
+)
+
+// Statuses of a plan item.
+const (
+	StatusPending    = "pending"
+	StatusApplied    = "applied"
+	StatusFailed     = "failed"
+	StatusSkipped    = "skipped"
+	StatusUndone     = "undone"
+	StatusUndoFailed = "undo_failed"
+)
+
+// SeqBase spaces the kinds' item numbers apart (kind index x SeqBase), so a
+// stage can be planned again without renumbering the others.
+const SeqBase = 10_000_000
+
+// Range is a run of consecutive plan items (Lo..Hi inclusive) of one kind
+// and wave that may be applied in parallel. Waves order department writes
+// by depth: parents before children, leaves before parents on delete.
+type Range struct {
+	Kind   model.Kind `json:"kind"`
+	Wave   int        `json:"wave"`
+	Delete bool       `json:"delete,omitempty"`
+	Lo     int        `json:"lo"`
+	Hi     int        `json:"hi"`
+}
+
+// Count is the number of items in the range.
+func (r Range) Count() int { return r.Hi - r.Lo + 1 }
+
+// Stage is what planning one kind found.
+type Stage struct {
+	Kind      model.Kind `json:"kind"`
+	Creates   int        `json:"creates"`
+	Updates   int        `json:"updates"`
+	Deletes   int        `json:"deletes"`
+	Unchanged int        `json:"unchanged"`
+	Invalid   int        `json:"invalid"`
+	Current   int        `json:"current"` // mappings held before this run
+	Upserts   []Range    `json:"upserts,omitempty"`
+	Removals  []Range    `json:"removals,omitempty"`
+}
+
+// Counts is the outcome of applying items.
+type Counts struct {
+	Applied int `json:"applied"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+}
+
+// Add returns the sum of two counts.
+func (c Counts) Add(o Counts) Counts {
+	return Counts{Applied: c.Applied + o.Applied, Failed: c.Failed + o.Failed, Skipped: c.Skipped + o.Skipped}
+}
+
+// StageReport is the per-stage section of a run's report.
+type StageReport struct {
+	Stage     model.Kind `json:"stage"`
+	Created   int        `json:"created"`
+	Updated   int        `json:"updated"`
+	Deleted   int        `json:"deleted"`
+	Unchanged int        `json:"unchanged"`
+	Failed    int        `json:"failed"`
+	Skipped   int        `json:"skipped"`
+	Pending   int        `json:"pending,omitempty"` // planned, not applied (dry run, stopped run)
+	Undone    int        `json:"undone,omitempty"`
+	Retries   int        `json:"retries"`
+}

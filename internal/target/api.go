@@ -1,0 +1,75 @@
+// Package target defines what the workflow needs from a groupware target
+// (WORKBOX or WORKPLACE): create, update and delete one entity by external
+// key, with every answer classified so that retries are decided in one place.
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/orgsync/orgsync/internal/model"
+)
+
+// Class is the outcome of one remote call.
+type Class string
+
+const (
+	OK        Class = "ok"
+	Exists    Class = "exists"    // create of a key the target already has
+	NotFound  Class = "not_found" // update/delete of a key the target lacks
+	Invalid   Class = "invalid"   // 4xx caused by the data; not retryable
+	Forbidden Class = "forbidden" // 403 180001: the console's sync switch is OFF; not retryable
+	Auth      Class = "auth"      // 401, unknown company: not retryable, configuration
+	Throttled Class = "throttled" // 429 (gateway codes 400/410/420); retryable
+	Transient Class = "transient" // 5xx, timeouts, connection errors; retryable
+)
+
+// Retryable reports whether a call of this class may succeed if repeated.
+func (c Class) Retryable() bool { return c == Throttled || c == Transient }
+
+// Error is a classified failure of a remote call. Message never holds
+// secrets: clients build it from the response's error code and message.
+type Error struct {
+	Class   Class
+	Status  int    // HTTP status, 0 when no response arrived
+	Code    string // errorCode from the body, if any
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("%s (HTTP %d, code %s): %s", e.Class, e.Status, e.Code, e.Message)
+	}
+	if e.Status != 0 {
+		return fmt.Sprintf("%s (HTTP %d): %s", e.Class, e.Status, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Class, e.Message)
+}
+
+// ClassOf returns the class of err: OK for nil, the Error's class when err
+// wraps one, Transient for anything else (a bug or I/O error is worth a retry).
+func ClassOf(err error) Class {
+	if err == nil {
+		return OK
+	}
+	var te *Error
+	if errors.As(err, &te) {
+		return te.Class
+	}
+	return Transient
+}
+
+// Client writes one entity to the target. Implementations are safe for
+// concurrent use and classify every failure as *Error.
+type Client interface {
+	Create(ctx context.Context, e model.Entity) error
+	Update(ctx context.Context, e model.Entity) error
+	Delete(ctx context.Context, kind model.Kind, key string) error
+}
+
+// Lister is implemented by targets that can list what they hold (WORKPLACE),
+// for drift checks.
+type Lister interface {
+	List(ctx context.Context, kind model.Kind, fn func(model.Entity) error) error
+}
