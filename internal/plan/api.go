@@ -79,3 +79,30 @@ type StageReport struct {
 	Undone    int        `json:"undone,omitempty"`
 	Retries   int        `json:"retries"`
 }
+
+// Run statuses in reports, search attributes and the runs table.
+const (
+	RunRunning          = "running"
+	RunWaitingApproval  = "waiting-approval"
+	RunCompleted        = "completed"
+	RunCompletedFailing = "completed-with-failures"
+	RunFailed           = "failed"
+	RunDryRun           = "dry-run"
+)
+
+// Report is the output of OrgSync and what `starter report` prints. It
+// holds counts only; the failed items and their reasons are in Postgres.
+type Report struct {
+	RunID       string        `json:"runId"`
+	Status      string        `json:"status"`
+	FailedStage string        `json:"failedStage,omitempty"`
+	Message     string        `json:"message,omitempty"`
+	DryRun      bool          `json:"dryRun,omitempty"`
+	Stages      []StageReport `json:"stages"`
+	Plan        []Stage       `json:"plan,omitempty"`
+	// DeletesHeld is true when the plan's deletes were over the limit;
+	// DeletesApproved tells whether someone approved them in time.
+	DeletesHeld     bool `json:"deletesHeld,omitempty"`
+	DeletesApproved bool `json:"deletesApproved,omitempty"`
+	RolledBack      bool `json:"rolledBack,omitempty"`
+}

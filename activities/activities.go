@@ -1,0 +1,161 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/orgsync/orgsync/internal/config"
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/source"
+	"github.com/orgsync/orgsync/internal/store"
+)
+
+func (a *Activities) run(runID string) store.Run {
+	return store.Run{RunID: runID, Target: a.Config.Target, Company: a.Config.CompanyID}
+}
+
+func (a *Activities) logger(ctx context.Context, args ...any) *slog.Logger {
+	l := a.Log
+	if l == nil {
+		l = slog.Default()
+	}
+	info := activity.GetInfo(ctx)
+	return l.With(append([]any{"workflowId", info.WorkflowExecution.ID, "activity", info.ActivityType.Name, "attempt", info.Attempt}, args...)...)
+}
+
+// BeginRun records the run, takes the company's sync lock and returns the
+// worker's settings for it.
+func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, error) {
+	info := activity.GetInfo(ctx)
+	r := a.run(info.WorkflowExecution.RunID)
+	r.WorkflowID, r.Input = info.WorkflowExecution.ID, in.Input
+	if err := a.Store.BeginRun(ctx, r); err != nil {
+		return Settings{}, err
+	}
+	holder, ok, err := a.Store.AcquireLock(ctx, r)
+	if err != nil {
+		return Settings{}, err
+	}
+	if !ok {
+		if a.alive(ctx, holder) {
+			return Settings{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+				"another sync of %s company %s is running (workflow %s, run %s); this run does nothing",
+				r.Target, r.Company, holder.WorkflowID, holder.RunID), ErrAlreadyRunning, nil)
+		}
+		if stolen, err := a.Store.StealLock(ctx, r, holder); err != nil || !stolen {
+			return Settings{}, fmt.Errorf("take over the sync lock from ended run %s: %v", holder.RunID, err)
+		}
+		a.logger(ctx).Warn("took over the sync lock from a run that ended without releasing it", "holderRunId", holder.RunID)
+	}
+	limit, _ := config.ParseDeleteLimit(a.Config.DeleteLimit) // validated at start-up
+	timeout, err := time.ParseDuration(a.Config.ApproveTimeout)
+	if err != nil {
+		timeout = 24 * time.Hour
+	}
+	return Settings{
+		RunID: r.RunID, Target: r.Target, Company: r.Company, Rollback: a.Config.Rollback,
+		DeleteLimit: limit, ApproveTimeout: timeout, Window: a.Config.ApplyWindow, SearchAttributes: a.SearchAttributes,
+	}, nil
+}
+
+// alive asks Temporal whether the holder of a lock is still running.
+func (a *Activities) alive(ctx context.Context, h store.Holder) bool {
+	if a.Temporal == nil {
+		return true // cannot tell: be safe
+	}
+	d, err := a.Temporal.DescribeWorkflowExecution(ctx, h.WorkflowID, h.RunID)
+	if err != nil {
+		return !isNotFound(err)
+	}
+	return d.WorkflowExecutionInfo.Status == enums.WORKFLOW_EXECUTION_STATUS_RUNNING
+}
+
+// PlanStage reads the source for one stage (unless an earlier stage of
+// this run already did), validates it, diffs it against the mappings and
+// writes the plan items. It returns counts and ranges only.
+func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, error) {
+	log := a.logger(ctx, "runId", in.RunID, "stage", in.Kind)
+	r := a.run(in.RunID)
+	loaded, err := a.Store.Loaded(ctx, in.RunID, in.Kind)
+	if err != nil {
+		return plan.Stage{}, err
+	}
+	if !loaded {
+		n := 0
+		counts, err := a.Store.LoadSnapshot(ctx, in.RunID, a.Source.Loads(in.Kind), func(emit store.Emit) error {
+			return a.Source.Fetch(ctx, in.Kind, func(e model.Entity, fe *model.FieldError) error {
+				if n++; n%500 == 0 {
+					activity.RecordHeartbeat(ctx, n)
+				}
+				return emit(e, fe)
+			})
+		})
+		if err != nil {
+			var se *source.Error
+			if errors.As(err, &se) {
+				return plan.Stage{}, temporal.NewNonRetryableApplicationError("read the source: "+se.Msg, ErrSource, nil)
+			}
+			return plan.Stage{}, fmt.Errorf("read the source for %s: %w", in.Kind, err)
+		}
+		log.Info("source read", "records", counts)
+	}
+	if err := a.Store.CheckSnapshot(ctx, in.RunID, r.Target, r.Company, in.Kind); err != nil {
+		return plan.Stage{}, err
+	}
+	st, err := a.Store.Plan(ctx, in.RunID, r.Target, r.Company, in.Kind)
+	if err != nil {
+		return plan.Stage{}, err
+	}
+	if err := a.Store.SavePlan(ctx, in.RunID, st); err != nil {
+		return plan.Stage{}, err
+	}
+	log.Info("stage planned", "creates", st.Creates, "updates", st.Updates, "deletes", st.Deletes,
+		"unchanged", st.Unchanged, "invalid", st.Invalid)
+	return st, nil
+}
+
+// FinishRun closes what the run left pending (unless it was a dry run),
+// counts the outcome per stage, stores the report and frees the lock.
+func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report, error) {
+	rep := in.Report
+	r := a.run(rep.RunID)
+	if !rep.DryRun {
+		reason := "not applied: the run ended with status " + rep.Status
+		if rep.FailedStage != "" {
+			reason += " at stage " + rep.FailedStage
+		}
+		if err := a.Store.FailPending(ctx, rep.RunID, reason); err != nil {
+			return rep, err
+		}
+	}
+	stages, err := a.Store.StageReports(ctx, rep.RunID)
+	if err != nil {
+		return rep, err
+	}
+	rep.Stages = stages
+	if err := a.Store.FinishRun(ctx, rep.RunID, rep.Status, rep); err != nil {
+		return rep, err
+	}
+	if err := a.Store.DropSnapshot(ctx, rep.RunID); err != nil {
+		return rep, err
+	}
+	if err := a.Store.ReleaseLock(ctx, r); err != nil {
+		return rep, err
+	}
+	a.logger(ctx, "runId", rep.RunID).Info("run finished", "status", rep.Status, "failedStage", rep.FailedStage)
+	return rep, nil
+}
+
+// ReleaseLock frees the company's sync lock; the workflow calls it when
+// it is cancelled or fails before FinishRun.
+func (a *Activities) ReleaseLock(ctx context.Context, runID string) error {
+	return a.Store.ReleaseLock(ctx, a.run(runID))
+}

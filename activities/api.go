@@ -1,0 +1,82 @@
+// Package activities holds every side effect of the OrgSync workflow:
+// reading the source, planning in Postgres, writing to the target. Each is
+// a method on Activities, which holds the dependencies.
+package activities
+
+import (
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/orgsync/orgsync/internal/config"
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/source"
+	"github.com/orgsync/orgsync/internal/store"
+	"github.com/orgsync/orgsync/internal/target"
+)
+
+// Error types the workflow's retry policies name as non-retryable.
+const (
+	ErrAlreadyRunning = "AlreadyRunning"
+	ErrSource         = "SourceError"
+)
+
+// Activities are the workflow's side effects.
+type Activities struct {
+	Store    *store.Store
+	Source   source.Source
+	Target   target.Client
+	Temporal client.Client // to tell a live lock holder from a dead one
+	Config   config.Config
+	Log      *slog.Logger
+	// SearchAttributes is true when the server has orgsync's custom search
+	// attributes registered, so the workflow may set them.
+	SearchAttributes bool
+}
+
+// BeginInput starts a run.
+type BeginInput struct {
+	Input json.RawMessage `json:"input,omitempty"`
+}
+
+// Settings are the worker's defaults for one run: which target and
+// company it writes, and the policies. No secrets.
+type Settings struct {
+	RunID            string             `json:"runId"`
+	Target           string             `json:"target"`
+	Company          string             `json:"company"`
+	Rollback         string             `json:"rollback"`
+	DeleteLimit      config.DeleteLimit `json:"deleteLimit"`
+	ApproveTimeout   time.Duration      `json:"approveTimeout"`
+	Window           int                `json:"window"`
+	SearchAttributes bool               `json:"searchAttributes"`
+}
+
+// PlanInput plans one stage of a run.
+type PlanInput struct {
+	RunID string     `json:"runId"`
+	Kind  model.Kind `json:"kind"`
+}
+
+// ApplyInput applies (or, with Undo, compensates) one plan item.
+type ApplyInput struct {
+	RunID string `json:"runId"`
+	Seq   int    `json:"seq"`
+	Undo  bool   `json:"undo,omitempty"`
+}
+
+// ApplyResult is the outcome of one item. Class tells the workflow when a
+// failure is systematic (auth, sync switch OFF) and the stage should stop.
+type ApplyResult struct {
+	Status string       `json:"status"` // plan.StatusApplied, Failed, Skipped, Undone, ...
+	Class  target.Class `json:"class,omitempty"`
+}
+
+// FinishInput closes a run: the workflow's view of the report, which
+// FinishRun completes with the counts in Postgres and stores.
+type FinishInput struct {
+	Report plan.Report `json:"report"`
+}

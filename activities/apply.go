@@ -1,0 +1,126 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/store"
+	"github.com/orgsync/orgsync/internal/target"
+)
+
+// ApplyItem writes one plan item to the target and records the outcome.
+// It is idempotent rather than heartbeating: a create of a key the target
+// already has becomes an update, a delete of a missing key counts as done,
+// and an item already closed is not written again. So a worker killed
+// between the remote call and the database write repeats a harmless call.
+//
+// Failures the target will repeat (invalid data, auth, sync switch OFF)
+// close the item and return a result, not an error, so Temporal does not
+// retry them; throttling and 5xx return an error until the last attempt.
+func (a *Activities) ApplyItem(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+	it, err := a.Store.GetItem(ctx, in.RunID, in.Seq)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	log := a.logger(ctx, "runId", in.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op)
+	if in.Undo {
+		return a.undo(ctx, it)
+	}
+	if it.Status != plan.StatusPending {
+		return ApplyResult{Status: it.Status}, nil
+	}
+	if it.Op != plan.OpDelete {
+		field, key, err := a.Store.MissingRef(ctx, it.Target, it.Company, it.Entity)
+		if err != nil {
+			return ApplyResult{}, err
+		}
+		if key != "" {
+			msg := fmt.Sprintf("not sent: %s %s is not in the target (its own write failed or was skipped)", field, key)
+			log.Info("item skipped", "reason", msg)
+			return ApplyResult{Status: plan.StatusSkipped}, a.Store.Failed(ctx, it, plan.StatusSkipped, true, field, "dependency", msg)
+		}
+	}
+	err = a.write(ctx, it.Op, it.Entity, it.Kind, it.Key)
+	return a.record(ctx, it, err, plan.StatusApplied, plan.StatusFailed)
+}
+
+// undo compensates one applied item from its pre-image: a create is
+// deleted, an update restored, a delete re-created.
+func (a *Activities) undo(ctx context.Context, it store.Item) (ApplyResult, error) {
+	if it.Status != plan.StatusApplied {
+		return ApplyResult{Status: it.Status}, nil // nothing to undo, or undone already
+	}
+	var err error
+	switch it.Op {
+	case plan.OpCreate:
+		err = a.write(ctx, plan.OpDelete, model.Entity{}, it.Kind, it.Key)
+	case plan.OpUpdate:
+		err = a.write(ctx, plan.OpUpdate, *it.PreImage, it.Kind, it.Key)
+	case plan.OpDelete:
+		err = a.write(ctx, plan.OpCreate, *it.PreImage, it.Kind, it.Key)
+	}
+	return a.record(ctx, it, err, plan.StatusUndone, plan.StatusUndoFailed)
+}
+
+// write performs op, absorbing what a repeated or racing call produces.
+func (a *Activities) write(ctx context.Context, op string, e model.Entity, kind model.Kind, key string) error {
+	switch op {
+	case plan.OpCreate:
+		err := a.Target.Create(ctx, e)
+		if target.ClassOf(err) == target.Exists {
+			err = a.Target.Update(ctx, e)
+		}
+		return err
+	case plan.OpUpdate:
+		err := a.Target.Update(ctx, e)
+		if target.ClassOf(err) == target.NotFound { // removed by hand in the target
+			err = a.Target.Create(ctx, e)
+		}
+		return err
+	case plan.OpDelete:
+		err := a.Target.Delete(ctx, kind, key)
+		if target.ClassOf(err) == target.NotFound {
+			err = nil
+		}
+		return err
+	}
+	return fmt.Errorf("unknown plan operation %q", op)
+}
+
+// record stores the outcome of a write and decides between a result and a
+// retryable error.
+func (a *Activities) record(ctx context.Context, it store.Item, err error, okStatus, failStatus string) (ApplyResult, error) {
+	log := a.logger(ctx, "runId", it.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op)
+	if err == nil {
+		if err := a.Store.Applied(ctx, it, okStatus); err != nil {
+			return ApplyResult{}, err
+		}
+		log.Debug("item done", "status", okStatus)
+		return ApplyResult{Status: okStatus}, nil
+	}
+	class := target.ClassOf(err)
+	code, msg := "", err.Error()
+	var te *target.Error
+	if errors.As(err, &te) {
+		code = te.Code
+	}
+	info := activity.GetInfo(ctx)
+	last := info.RetryPolicy != nil && info.RetryPolicy.MaximumAttempts > 0 && info.Attempt >= info.RetryPolicy.MaximumAttempts
+	if class.Retryable() && !last {
+		log.Warn("item attempt failed, will retry", "class", class, "code", code)
+		if err := a.Store.Failed(ctx, it, failStatus, false, "", code, msg); err != nil {
+			return ApplyResult{}, err
+		}
+		return ApplyResult{}, err
+	}
+	log.Warn("item failed", "class", class, "code", code, "error", msg)
+	if err := a.Store.Failed(ctx, it, failStatus, true, "", code, msg); err != nil {
+		return ApplyResult{}, err
+	}
+	return ApplyResult{Status: failStatus, Class: class}, nil
+}

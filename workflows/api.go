@@ -1,0 +1,68 @@
+// Package workflows holds the OrgSync workflow: plan every stage, apply
+// the changes stage by stage through child workflows, hold large deletes
+// for approval, and report. It is deterministic and does no I/O.
+package workflows
+
+import (
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
+)
+
+// Public names (DESIGN.md, "Public contracts"). Keep them stable.
+const (
+	WorkflowName         = "OrgSync"
+	ApplyRangeName       = "OrgSyncApplyRange"
+	TaskQueue            = "org-sync"
+	QueryProgress        = "progress"
+	UpdateApproveDeletes = "approve-deletes"
+	SignalApproveDeletes = "approve-deletes"
+)
+
+// Input is the workflow input; every field is optional, so `{}` from the
+// Temporal UI runs a full sync with the worker's defaults.
+type Input struct {
+	DryRun         bool     `json:"dryRun,omitempty"`
+	Stages         []string `json:"stages,omitempty"`
+	Rollback       string   `json:"rollback,omitempty"`    // none | stage | run; default ORGSYNC_ROLLBACK
+	DeleteLimit    *int     `json:"deleteLimit,omitempty"` // deletes per kind without approval; default ORGSYNC_DELETE_LIMIT
+	ApproveDeletes bool     `json:"approveDeletes,omitempty"`
+	Reconcile      bool     `json:"reconcile,omitempty"`
+}
+
+// Report is the workflow output.
+type Report = plan.Report
+
+// Progress is the answer of the `progress` query.
+type Progress struct {
+	Stage     string `json:"stage"`
+	Status    string `json:"status"`
+	Done      int    `json:"done"`
+	Failed    int    `json:"failed"`
+	Remaining int    `json:"remaining"`
+}
+
+// ApplyRangeInput is the input of a child that applies plan items Lo..Hi.
+type ApplyRangeInput struct {
+	RunID   string     `json:"runId"`
+	Kind    model.Kind `json:"kind"`
+	Lo      int        `json:"lo"`
+	Hi      int        `json:"hi"`
+	Window  int        `json:"window"`
+	Undo    bool       `json:"undo,omitempty"`
+	Reverse bool       `json:"reverse,omitempty"`
+}
+
+// ApplyRangeResult counts what a child applied. Abort is set when a
+// systematic failure (bad credentials, sync switch OFF) stopped it early.
+type ApplyRangeResult struct {
+	Counts plan.Counts `json:"counts"`
+	Abort  string      `json:"abort,omitempty"`
+}
+
+// Tuning that bounds every execution's history: a child applies at most
+// ChildItems items (about 3-6 events each, so under 4,096 events), and a
+// parent runs at most ChildParallel children at once, sharing the window.
+const (
+	ChildItems    = 600
+	ChildParallel = 4
+)

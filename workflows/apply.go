@@ -1,0 +1,165 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/orgsync/orgsync/activities"
+	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/target"
+)
+
+// ApplyMaxAttempts bounds the tries of one item against the target.
+const ApplyMaxAttempts = 6
+
+// applyRanges applies ranges one after another (a range is a wave that
+// must finish before the next starts), each split into children of at
+// most ChildItems items, ChildParallel at a time. It stops early when a
+// child reports a systematic failure.
+func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, reverse bool) (plan.Counts, string) {
+	var total plan.Counts
+	window := max(1, w.settings.Window/ChildParallel)
+	for _, r := range ranges {
+		chunks := split(r, ChildItems, reverse)
+		running, abort := 0, ""
+		sel := workflow.NewSelector(ctx)
+		for _, c := range chunks {
+			for running >= ChildParallel {
+				sel.Select(ctx)
+			}
+			if abort != "" {
+				break
+			}
+			cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+				WorkflowID: childID(w.settings.RunID, c, undo),
+			})
+			f := workflow.ExecuteChildWorkflow(cctx, ApplyRange, ApplyRangeInput{
+				RunID: w.settings.RunID, Kind: r.Kind, Lo: c.Lo, Hi: c.Hi, Window: window, Undo: undo, Reverse: reverse,
+			})
+			running++
+			sel.AddFuture(f, func(f workflow.Future) {
+				running--
+				var res ApplyRangeResult
+				if err := f.Get(ctx, &res); err != nil {
+					res.Counts.Failed = c.Count()
+					res.Abort = "applying items failed: " + errText(err)
+				}
+				total = total.Add(res.Counts)
+				w.progress.Done += res.Counts.Applied + res.Counts.Skipped
+				w.progress.Failed += res.Counts.Failed
+				if !undo {
+					w.progress.Remaining -= c.Count()
+				}
+				if res.Abort != "" && abort == "" {
+					abort = res.Abort
+				}
+			})
+		}
+		for running > 0 {
+			sel.Select(ctx)
+		}
+		if abort != "" {
+			return total, abort
+		}
+	}
+	return total, ""
+}
+
+// split cuts a range into chunks of at most n items, last chunk first
+// when reverse.
+func split(r plan.Range, n int, reverse bool) []plan.Range {
+	var out []plan.Range
+	for lo := r.Lo; lo <= r.Hi; lo += n {
+		c := r
+		c.Lo, c.Hi = lo, min(lo+n-1, r.Hi)
+		out = append(out, c)
+	}
+	if reverse {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out
+}
+
+func childID(runID string, c plan.Range, undo bool) string {
+	id := fmt.Sprintf("%s/apply/%s/%d-%d", runID, c.Kind, c.Lo, c.Hi)
+	if undo {
+		id += "/undo"
+	}
+	return id
+}
+
+// ApplyRange applies plan items Lo..Hi with at most Window activities in
+// flight, one activity per item.
+func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		// Seconds, not minutes: a killed worker's items are retried soon.
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 20 * time.Second,
+			MaximumAttempts: ApplyMaxAttempts,
+		},
+	})
+	var res ApplyRangeResult
+	pending := 0
+	sel := workflow.NewSelector(ctx)
+	window := max(1, in.Window)
+	for i := 0; i <= in.Hi-in.Lo; i++ {
+		seq := in.Lo + i
+		if in.Reverse {
+			seq = in.Hi - i
+		}
+		for pending >= window {
+			sel.Select(ctx)
+		}
+		if res.Abort != "" || ctx.Err() != nil {
+			break
+		}
+		f := workflow.ExecuteActivity(actx, a.ApplyItem, activities.ApplyInput{RunID: in.RunID, Seq: seq, Undo: in.Undo})
+		pending++
+		sel.AddFuture(f, func(f workflow.Future) {
+			pending--
+			var r activities.ApplyResult
+			if err := f.Get(ctx, &r); err != nil {
+				// Retries exhausted with an error: FinishRun closes the
+				// item with its last recorded error.
+				res.Counts.Failed++
+				return
+			}
+			count(&res, r, in.Undo)
+		})
+	}
+	for pending > 0 {
+		sel.Select(ctx)
+	}
+	return res, nil
+}
+
+// count adds one item's outcome. A failure that every other item would
+// repeat stops the range instead of sending thousands of doomed calls.
+func count(res *ApplyRangeResult, r activities.ApplyResult, undo bool) {
+	switch r.Status {
+	case plan.StatusApplied, plan.StatusUndone:
+		if undo == (r.Status == plan.StatusUndone) {
+			res.Counts.Applied++
+		}
+	case plan.StatusFailed, plan.StatusUndoFailed:
+		if undo == (r.Status == plan.StatusUndoFailed) {
+			res.Counts.Failed++
+		}
+	case plan.StatusSkipped:
+		if !undo {
+			res.Counts.Skipped++
+		}
+	}
+	switch r.Class {
+	case target.Auth:
+		res.Abort = "the target refused orgsync's credentials or company id (see the failed item's message)"
+	case target.Forbidden:
+		res.Abort = "the target's sync switch for this item is OFF in the console (403, 180001)"
+	}
+}

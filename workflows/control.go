@@ -1,0 +1,166 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
+)
+
+// ApproveInput is the argument of the approve-deletes update and signal.
+type ApproveInput struct {
+	By string `json:"by,omitempty"`
+}
+
+// handlers registers the progress query and the approve-deletes update
+// and signal (the signal is for clients that cannot send updates).
+func (w *orgSync) handlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return w.progress, nil }); err != nil {
+		return err
+	}
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApproveDeletes,
+		func(ctx workflow.Context, in ApproveInput) (string, error) {
+			w.approved = true
+			return "deletes approved", nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(in ApproveInput) error {
+			if w.in.DryRun {
+				return errors.New("a dry run deletes nothing: there is nothing to approve")
+			}
+			return nil
+		}})
+	if err != nil {
+		return err
+	}
+	ch := workflow.GetSignalChannel(ctx, SignalApproveDeletes)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var in ApproveInput
+			ch.Receive(ctx, &in)
+			w.approved = true
+		}
+	})
+	return nil
+}
+
+// awaitApproval holds the deletes until someone approves them or the
+// timeout passes. Approval covers exactly the plan already stored.
+func (w *orgSync) awaitApproval(ctx workflow.Context) bool {
+	if w.approved {
+		return true
+	}
+	w.setStage(ctx, "approval", plan.RunWaitingApproval)
+	workflow.GetLogger(ctx).Info("deletes over the limit: waiting for approve-deletes", "timeout", w.settings.ApproveTimeout)
+	ok, err := workflow.AwaitWithTimeout(ctx, w.settings.ApproveTimeout, func() bool { return w.approved })
+	w.progress.Status = plan.RunRunning
+	return err == nil && ok
+}
+
+// deletesOverLimit reports whether any kind would delete more than its
+// limit allows: a source that suddenly returns nothing is held here.
+func (w *orgSync) deletesOverLimit() bool {
+	limit := w.settings.DeleteLimit
+	if w.in.DeleteLimit != nil {
+		limit.Set, limit.IsPercent, limit.Count = true, false, *w.in.DeleteLimit
+	}
+	for _, st := range w.plans {
+		if st.Deletes > limit.Allowed(st.Current) {
+			return true
+		}
+	}
+	return false
+}
+
+// applyInput lets the input override the worker's defaults.
+func (w *orgSync) applyInput() {
+	if w.in.ApproveDeletes {
+		w.approved = true
+	}
+	if w.in.Rollback != "" {
+		w.settings.Rollback = w.in.Rollback
+	}
+	if w.settings.Window < 1 || w.settings.Window > 500 {
+		w.settings.Window = 200
+	}
+	if w.settings.ApproveTimeout <= 0 {
+		w.settings.ApproveTimeout = 24 * time.Hour
+	}
+}
+
+func validateInput(in Input) error {
+	switch in.Rollback {
+	case "", "none", "stage", "run":
+	default:
+		return fmt.Errorf("input rollback: %q is not one of none, stage, run", in.Rollback)
+	}
+	if in.DeleteLimit != nil && *in.DeleteLimit < 0 {
+		return fmt.Errorf("input deleteLimit: must not be negative, got %d", *in.DeleteLimit)
+	}
+	return nil
+}
+
+// selectStages returns the requested stages in the fixed order, all of
+// them when none are named.
+func selectStages(names []string) ([]model.Kind, error) {
+	if len(names) == 0 {
+		return model.Kinds, nil
+	}
+	want := map[model.Kind]bool{}
+	for _, n := range names {
+		k, ok := model.ParseKind(n)
+		if !ok {
+			return nil, fmt.Errorf("input stages: %q is not one of grade, position, department, employee", n)
+		}
+		want[k] = true
+	}
+	var out []model.Kind
+	for _, k := range model.Kinds {
+		if want[k] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func (w *orgSync) setStage(ctx workflow.Context, stage, status string) {
+	w.progress.Stage, w.progress.Status = stage, status
+	if !w.settings.SearchAttributes {
+		return
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx,
+		stageKey.ValueSet(stage), statusKey.ValueSet(status))
+}
+
+var (
+	stageKey   = temporal.NewSearchAttributeKeyKeyword("OrgSyncStage")
+	statusKey  = temporal.NewSearchAttributeKeyKeyword("OrgSyncStatus")
+	changedKey = temporal.NewSearchAttributeKeyInt64("OrgSyncChanged")
+	failedKey  = temporal.NewSearchAttributeKeyInt64("OrgSyncFailed")
+)
+
+func (w *orgSync) upsertSearchAttributes(ctx workflow.Context, rep Report) {
+	if !w.settings.SearchAttributes {
+		return
+	}
+	var changed, failed int64
+	for _, s := range rep.Stages {
+		changed += int64(s.Created + s.Updated + s.Deleted)
+		failed += int64(s.Failed)
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, statusKey.ValueSet(rep.Status),
+		changedKey.ValueSet(changed), failedKey.ValueSet(failed))
+}
+
+// errText unwraps the activity error chain to the message a person needs.
+func errText(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae.Message()
+	}
+	return err.Error()
+}
