@@ -51,14 +51,16 @@ func (s *Store) checkEmployees(ctx context.Context, runID, target, company strin
 		// found the record valid; when the run did not read that kind (a
 		// run limited to some stages), when the target already holds it.
 		exists := `EXISTS (SELECT 1 FROM snapshot r WHERE r.run_id = $1 AND r.kind = $3 AND r.ext_key = e.payload->>$2 AND r.error IS NULL)`
+		args := []any{runID, ref.field, string(ref.kind)}
 		if !loaded {
 			exists = `EXISTS (SELECT 1 FROM mappings m WHERE m.target = $4 AND m.company = $5 AND m.kind = $3 AND m.ext_key = e.payload->>$2)`
+			args = append(args, target, company)
 		}
 		_, err = s.Pool.Exec(ctx, `
 			UPDATE snapshot e SET field = $2,
 				error = format('refers to %s %s, which is missing from the source or invalid', $3::text, e.payload->>$2)
 			WHERE e.run_id = $1 AND e.kind = 'employee' AND e.error IS NULL
-			  AND coalesce(e.payload->>$2, '') <> '' AND NOT `+exists, runID, ref.field, string(ref.kind), target, company)
+			  AND coalesce(e.payload->>$2, '') <> '' AND NOT `+exists, args...)
 		if err != nil {
 			return fmt.Errorf("check %s references: %w", ref.field, err)
 		}

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -49,12 +50,21 @@ func DevServer(t testing.TB, dbFile string) *testsuite.DevServer {
 		ClientOptions: &client.Options{Namespace: "default", Logger: quietLogger{}},
 		LogLevel:     "error",
 		ExtraArgs:    extra,
+		Stdout:       devOut(),
+		Stderr:       devOut(),
 	})
 	if err != nil {
 		t.Fatalf("start Temporal dev server: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
 	return srv
+}
+
+func devOut() io.Writer {
+	if testingVerbose() {
+		return os.Stderr
+	}
+	return io.Discard
 }
 
 type quietLogger struct{}

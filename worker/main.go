@@ -1,0 +1,59 @@
+// Command worker runs orgsync's Temporal worker on the `org-sync` task
+// queue: the OrgSync workflow and its activities.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/orgsync/orgsync/internal/app"
+	"github.com/orgsync/orgsync/internal/config"
+	"github.com/orgsync/orgsync/internal/store"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireTarget(); err != nil {
+		return err
+	}
+	log := app.Logger(cfg)
+	ctx := context.Background()
+	st, err := store.Open(ctx, cfg.DatabaseURL.Reveal())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if cfg.Migrate {
+		if err := st.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	c, err := client.Dial(client.Options{
+		HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: tlog.NewStructuredLogger(log),
+	})
+	if err != nil {
+		return fmt.Errorf("ORGSYNC_TEMPORAL_ADDRESS %s: %w", cfg.TemporalAddress, err)
+	}
+	defer c.Close()
+	w, err := app.NewWorker(ctx, cfg, c, st, log, nil)
+	if err != nil {
+		return err
+	}
+	log.Info("worker started", "taskQueue", cfg.TaskQueue, "target", cfg.Target, "source", cfg.Source, "company", cfg.CompanyID)
+	return w.Run(worker.InterruptCh())
+}
