@@ -45,13 +45,13 @@ func DevServer(t testing.TB, dbFile string) *testsuite.DevServer {
 		extra = append(extra, "--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL")
 	}
 	srv, err := testsuite.StartDevServer(t.Context(), testsuite.DevServerOptions{
-		ExistingPath: TemporalCLI(t),
-		DBFilename:   dbFile,
+		ExistingPath:  TemporalCLI(t),
+		DBFilename:    dbFile,
 		ClientOptions: &client.Options{Namespace: "default", Logger: quietLogger{}},
-		LogLevel:     "error",
-		ExtraArgs:    extra,
-		Stdout:       devOut(),
-		Stderr:       devOut(),
+		LogLevel:      "error",
+		ExtraArgs:     extra,
+		Stdout:        devOut(),
+		Stderr:        devOut(),
 	})
 	if err != nil {
 		t.Fatalf("start Temporal dev server: %v", err)
