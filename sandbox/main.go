@@ -1,0 +1,83 @@
+// Command sandbox runs the Knox and WORKBOX stand-ins on one loopback
+// address so orgsync can be exercised end to end without the real systems:
+//
+//	go run ./sandbox
+//
+// Configuration comes from the same ORGSYNC_* variables as the worker
+// (see sandbox/server.Config).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/orgsync/orgsync/sandbox/server"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "sandbox:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := server.ConfigFromEnv()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg.Logger = log
+
+	start := time.Now()
+	srv := server.New(cfg)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	// Where to point the worker. Access key and ids are not secret; the
+	// secret key and the API key are never printed.
+	fmt.Printf("orgsync sandbox (generated %d employees / %d departments, seed %d, in %s)\n",
+		cfg.Employees, cfg.Departments, cfg.Seed, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("  Knox     %s%s   (System-ID %s, companyCode %s)\n", base, server.KnoxPrefix, cfg.KnoxSystemID, cfg.KnoxCompanyCode)
+	fmt.Printf("  WORKBOX  %s%s   (company %s, access key %s, signature v1 %s)\n",
+		base, server.WorkboxPrefix, cfg.CompanyID, cfg.AccessKey, variant(cfg.SignatureV1))
+	fmt.Printf("  admin    %s%s\n", base, server.AdminPrefix)
+
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func variant(v string) string {
+	if v == "" {
+		return "apikey or sdk"
+	}
+	return v
+}

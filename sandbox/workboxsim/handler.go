@@ -1,0 +1,168 @@
+package workboxsim
+
+import (
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// MaxBody is the largest accepted request body; beyond it 413 / 430.
+const MaxBody = 1 << 20
+
+// ServeHTTP answers /organization/company/{companyId}/{resource}/{key}
+// (the server strips the /workbox/workbox/openapi/v1 prefix; signatures are
+// checked against the full request URI, prefix included).
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.stats.requests.Add(1)
+	status := s.serve(w, r)
+	s.stats.status(status)
+}
+
+// serve answers one request and returns the status it sent. The order of
+// checks follows a gateway in front of a service: routing, latency,
+// authentication, throttling, injected errors, body size; then the
+// service's own checks.
+func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
+	company, res, key, ok := route(r.URL)
+	if !ok {
+		return writeErr(w, errNoSuchPath)
+	}
+	f := s.faults.Load()
+	if f.LatencyMs > 0 {
+		select {
+		case <-time.After(time.Duration(f.LatencyMs) * time.Millisecond):
+		case <-r.Context().Done():
+			return writeErr(w, errEndpoint)
+		}
+	}
+	if why := s.authenticate(r, f.ClockSkewMs); why != "" {
+		s.log.Info("workbox: authentication failed", "method", r.Method, "resource", res, "key", key, "reason", why)
+		return writeErr(w, errAuth)
+	}
+	if f.limiter != nil && !f.limiter.Allow() {
+		s.stats.throttled.Add(1)
+		return writeErr(w, errRateLimited)
+	}
+	if f.ErrorRate > 0 && rand.Float64() < f.ErrorRate {
+		return writeErr(w, errEndpoint)
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil {
+		return writeErr(w, errBadBody)
+	}
+	if len(b) > MaxBody {
+		return writeErr(w, errTooLarge)
+	}
+	if company != s.cfg.CompanyID {
+		return writeErr(w, errCompany)
+	}
+	create := r.Method == http.MethodPost
+	switch r.Method {
+	case http.MethodPost, http.MethodPut:
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			return writeErr(w, errMediaType)
+		}
+	case http.MethodDelete:
+	default:
+		return writeErr(w, errMethod)
+	}
+	s.stats.writes.Add(1)
+	switch {
+	case slices.Contains(f.SyncOff, res):
+		return writeErr(w, errSyncOff)
+	case f.rejects(res, key):
+		return writeErr(w, errRejected)
+	}
+	if bad := validKey(key); bad != nil {
+		return writeErr(w, bad)
+	}
+	if bad := s.write(r.Method, res, key, b); bad != nil {
+		if bad == errExists {
+			s.stats.dupCreates.Add(1)
+		}
+		return writeErr(w, bad)
+	}
+	switch r.Method {
+	case http.MethodPost:
+		s.stats.creates.Add(1)
+	case http.MethodPut:
+		s.stats.updates.Add(1)
+	default:
+		s.stats.deletes.Add(1)
+	}
+	status := http.StatusOK
+	if create {
+		status = http.StatusCreated
+	}
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, `{"result":"success"}`)
+	return status
+}
+
+// write parses the body outside the lock, then applies it under the lock.
+func (s *Sim) write(method, res, key string, b []byte) *apiError {
+	create := method == http.MethodPost
+	if method == http.MethodDelete {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		switch res {
+		case ResDept:
+			return s.deleteDept(key)
+		case ResUser:
+			return s.deleteUser(key)
+		}
+		return s.deleteItem(res, key)
+	}
+	switch res {
+	case ResDept:
+		d, bad := parseDept(b)
+		if bad != nil {
+			return bad
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.putDept(key, d, create)
+	case ResUser:
+		u, bad := parseUser(b)
+		if bad != nil {
+			return bad
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.putUser(key, u, create)
+	}
+	it, bad := parseItem(b)
+	if bad != nil {
+		return bad
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.putItem(res, key, it, create)
+}
+
+// route splits /organization/company/{companyId}/{resource}/{key}. The
+// segments are unescaped one by one so that an escaped "/" stays in a key.
+func route(u *url.URL) (company, res, key string, ok bool) {
+	parts := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
+	if len(parts) != 5 || parts[0] != "organization" || parts[1] != "company" || !slices.Contains(Resources, parts[3]) {
+		return "", "", "", false
+	}
+	var err1, err2 error
+	company, err1 = url.PathUnescape(parts[2])
+	key, err2 = url.PathUnescape(parts[4])
+	return company, parts[3], key, err1 == nil && err2 == nil
+}
+
+func writeErr(w http.ResponseWriter, e *apiError) int {
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(e.status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"errorCode": e.code, "message": e.message}})
+	return e.status
+}

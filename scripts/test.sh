@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test command of the README (`make test`): vet, workflowcheck, the
+# compose file, then every test against real Postgres and a real Temporal
+# dev server. Starts a private Postgres when none answers, and stops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/bin:$PATH"
+started_before=$(cat .data/started 2>/dev/null || true)
+ORGSYNC_TEST_DATABASE_URL=$(scripts/stack.sh postgres)
+export ORGSYNC_TEST_DATABASE_URL
+cleanup() { [ -n "$started_before" ] || scripts/stack.sh down >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+echo "== go vet"
+go vet ./...
+echo "== workflowcheck"
+workflowcheck ./workflows/...
+if docker compose version >/dev/null 2>&1; then
+  echo "== docker compose config"
+  docker compose config -q
+fi
+echo "== go test (Postgres: ${ORGSYNC_TEST_DATABASE_URL%%\?*})"
+go test -p 2 -timeout 60m -fuzztime=0s ${ORGSYNC_TEST_FLAGS:-} ./...
