@@ -32,6 +32,16 @@ type Input struct {
 // Report is the workflow output.
 type Report = plan.Report
 
+// ApproveInput is the argument of the approve-deletes update and signal.
+type ApproveInput struct {
+	By string `json:"by,omitempty"`
+}
+
+// WorkflowID is the id the starter and the schedule give a company's runs,
+// so Temporal itself refuses a second concurrent run. Runs started with
+// other ids (the UI, the CLI) are kept apart by the lock in Postgres.
+func WorkflowID(target, company string) string { return "orgsync-" + target + "-" + company }
+
 // Progress is the answer of the `progress` query.
 type Progress struct {
 	Stage     string `json:"stage"`

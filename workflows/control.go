@@ -12,11 +12,6 @@ import (
 	"github.com/orgsync/orgsync/internal/plan"
 )
 
-// ApproveInput is the argument of the approve-deletes update and signal.
-type ApproveInput struct {
-	By string `json:"by,omitempty"`
-}
-
 // handlers registers the progress query and the approve-deletes update
 // and signal (the signal is for clients that cannot send updates).
 func (w *orgSync) handlers(ctx workflow.Context) error {
