@@ -15,9 +15,15 @@ echo "== go vet"
 go vet ./...
 echo "== workflowcheck"
 workflowcheck ./workflows/...
+echo "== docker compose config"
 if docker compose version >/dev/null 2>&1; then
-  echo "== docker compose config"
   docker compose config -q
+else
+  if ! command -v docker-compose >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || { echo "install docker-compose (Debian package) to check docker-compose.yml" >&2; exit 1; }
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) >/dev/null
+  fi
+  docker-compose config -q
 fi
 echo "== go test (Postgres: ${ORGSYNC_TEST_DATABASE_URL%%\?*})"
 go test -p 2 -timeout 60m -fuzztime=0s ${ORGSYNC_TEST_FLAGS:-} ./...
