@@ -1,0 +1,103 @@
+package workflows_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/orgsync/orgsync/internal/testenv"
+	"github.com/orgsync/orgsync/workflows"
+)
+
+// The golden histories in testdata were recorded from real runs. Any
+// change to the workflows that would break a run in flight fails here;
+// such a change needs workflow.GetVersion, not a new golden file. Set
+// ORGSYNC_UPDATE_GOLDEN=1 to record them again after an intended,
+// compatible change.
+var golden = []string{"testdata/orgsync_history.json", "testdata/apply_range_history.json"}
+
+func replayer(t *testing.T) worker.WorkflowReplayer {
+	r := worker.NewWorkflowReplayer()
+	r.RegisterWorkflowWithOptions(workflows.OrgSync, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ApplyRange, workflow.RegisterOptions{Name: workflows.ApplyRangeName})
+	return r
+}
+
+func TestReplayGoldenHistories(t *testing.T) {
+	for _, f := range golden {
+		if err := replayer(t).ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+			t.Errorf("replay %s: %v", f, err)
+		}
+	}
+}
+
+// A fresh run (creates, then a run with an update, a create and a delete)
+// replays against today's code, and becomes the golden file on request.
+func TestReplayFreshHistory(t *testing.T) {
+	s := testenv.NewStack(t, testenv.StackOptions{Employees: 30, Departments: 4})
+	s.StartWorker(t)
+	s.Sync(t, workflows.Input{})
+	src := s.Source(t)
+	emps := src["employee"]
+	if err := s.Sandbox.Knox().Retire(emps[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sandbox.Knox().Rename(emps[1].Key, "이름바꿈"); err != nil {
+		t.Fatal(err)
+	}
+	run := s.Start(t, "replay-"+t.Name(), workflows.Input{})
+	if err := run.Get(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	parent := fetch(t, s.Client, run.GetID(), run.GetRunID())
+	var childID, childRun string
+	for _, e := range parent.Events {
+		if e.EventType == enums.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED {
+			a := e.GetChildWorkflowExecutionStartedEventAttributes()
+			childID, childRun = a.WorkflowExecution.WorkflowId, a.WorkflowExecution.RunId
+		}
+	}
+	if childID == "" {
+		t.Fatal("the run started no child workflow")
+	}
+	child := fetch(t, s.Client, childID, childRun)
+	for i, h := range []*history.History{parent, child} {
+		path := filepath.Join(t.TempDir(), filepath.Base(golden[i]))
+		if os.Getenv("ORGSYNC_UPDATE_GOLDEN") != "" {
+			path = golden[i]
+		}
+		b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := replayer(t).ReplayWorkflowHistoryFromJSONFile(nil, path); err != nil {
+			t.Fatalf("replay %s: %v", path, err)
+		}
+		t.Logf("%s: %d events replayed", filepath.Base(path), len(h.Events))
+	}
+}
+
+func fetch(t *testing.T, c client.Client, id, runID string) *history.History {
+	t.Helper()
+	it := c.GetWorkflowHistory(context.Background(), id, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &history.History{}
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	return h
+}
