@@ -85,7 +85,7 @@ func Load() (Config, error) {
 func oneLine(err error) error {
 	var pe *envconfig.ParseError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s_%s: cannot parse %q as %s", Prefix, pe.KeyName, pe.Value, pe.TypeName)
+		return fmt.Errorf("%s: cannot parse %q as %s", pe.KeyName, pe.Value, pe.TypeName)
 	}
 	return err
 }
