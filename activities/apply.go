@@ -34,16 +34,10 @@ func (a *Activities) ApplyItem(ctx context.Context, in ApplyInput) (ApplyResult,
 	if it.Status != plan.StatusPending {
 		return ApplyResult{Status: it.Status}, nil
 	}
-	if it.Op != plan.OpDelete {
-		field, key, err := a.Store.MissingRef(ctx, it.Target, it.Company, it.Entity)
-		if err != nil {
-			return ApplyResult{}, err
-		}
-		if key != "" {
-			msg := fmt.Sprintf("not sent: %s %s is not in the target (its own write failed or was skipped)", field, key)
-			log.Info("item skipped", "reason", msg)
-			return ApplyResult{Status: plan.StatusSkipped}, a.Store.Failed(ctx, it, plan.StatusSkipped, true, field, "dependency", msg)
-		}
+	if it.Op != plan.OpDelete && it.MissingKey != "" {
+		msg := fmt.Sprintf("not sent: %s %s is not in the target (its own write failed or was skipped)", it.MissingField, it.MissingKey)
+		log.Info("item skipped", "reason", msg)
+		return ApplyResult{Status: plan.StatusSkipped}, a.Store.Failed(ctx, it, plan.StatusSkipped, true, it.MissingField, "dependency", msg)
 	}
 	err = a.write(ctx, it.Op, it.Entity, it.Kind, it.Key)
 	return a.record(ctx, it, err, plan.StatusApplied, plan.StatusFailed)

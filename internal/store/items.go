@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -25,21 +26,39 @@ type Item struct {
 	Attempts int
 	Target   string
 	Company  string
+	// MissingField and MissingKey name the first record this item refers
+	// to (parent department, department, grade, position) that the target
+	// does not hold, if any: such an item is skipped, not sent to fail.
+	MissingField string
+	MissingKey   string
 }
 
-// GetItem reads one plan item.
+// GetItem reads one plan item and, in the same query, the first record it
+// refers to that the target lacks: one round trip per applied item.
 func (s *Store) GetItem(ctx context.Context, runID string, seq int) (Item, error) {
 	it := Item{RunID: runID, Seq: seq}
 	var payload, pre []byte
+	var missing *string
 	err := s.Pool.QueryRow(ctx, `
-		SELECT p.kind, p.op, p.ext_key, p.payload, p.pre_image, p.status, p.attempts, r.target, r.company
+		SELECT p.kind, p.op, p.ext_key, p.payload, p.pre_image, p.status, p.attempts, r.target, r.company,
+			(SELECT v.field || ' ' || v.key FROM (VALUES
+				(1, 'parentKey', 'department', p.payload->>'parentKey'),
+				(2, 'deptKey', 'department', p.payload->>'deptKey'),
+				(3, 'gradeKey', 'grade', p.payload->>'gradeKey'),
+				(4, 'positionKey', 'position', p.payload->>'positionKey')) AS v(o, field, kind, key)
+			 WHERE coalesce(v.key, '') NOT IN ('', '#') AND NOT EXISTS (SELECT 1 FROM mappings m
+				WHERE m.target = r.target AND m.company = r.company AND m.kind = v.kind AND m.ext_key = v.key)
+			 ORDER BY v.o LIMIT 1)
 		FROM plan_items p JOIN runs r USING (run_id) WHERE p.run_id = $1 AND p.seq = $2`, runID, seq).
-		Scan(&it.Kind, &it.Op, &it.Key, &payload, &pre, &it.Status, &it.Attempts, &it.Target, &it.Company)
+		Scan(&it.Kind, &it.Op, &it.Key, &payload, &pre, &it.Status, &it.Attempts, &it.Target, &it.Company, &missing)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return it, fmt.Errorf("run %s has no plan item %d", runID, seq)
 	}
 	if err != nil {
 		return it, err
+	}
+	if missing != nil {
+		it.MissingField, it.MissingKey, _ = strings.Cut(*missing, " ")
 	}
 	if payload != nil {
 		if err := json.Unmarshal(payload, &it.Entity); err != nil {
@@ -58,77 +77,38 @@ func (s *Store) GetItem(ctx context.Context, runID string, seq int) (Item, error
 	return it, nil
 }
 
-// MissingRef returns the first key that e refers to (parent department,
-// department, grade, position) and that the target does not hold, so an
-// item whose dependency failed is skipped instead of sent to fail.
-func (s *Store) MissingRef(ctx context.Context, target, company string, e model.Entity) (field, key string, err error) {
-	type ref struct {
-		field, key string
-		kind       model.Kind
-	}
-	var refs []ref
-	switch e.Kind {
-	case model.Department:
-		if e.ParentKey != model.TopParent {
-			refs = append(refs, ref{"parentKey", e.ParentKey, model.Department})
-		}
-	case model.Employee:
-		refs = append(refs, ref{"deptKey", e.DeptKey, model.Department}, ref{"gradeKey", e.GradeKey, model.Grade},
-			ref{"positionKey", e.PositionKey, model.Position})
-	}
-	for _, r := range refs {
-		if r.key == "" {
-			continue
-		}
-		var ok bool
-		err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM mappings WHERE target = $1 AND company = $2 AND kind = $3 AND ext_key = $4)`,
-			target, company, string(r.kind), r.key).Scan(&ok)
-		if err != nil {
-			return "", "", err
-		}
-		if !ok {
-			return r.field, r.key, nil
-		}
-	}
-	return "", "", nil
-}
-
-// Applied records, in one transaction, that the target now holds what the
-// item asked for: the mapping follows the item and the item is closed. A
-// crash before this commits leaves the item pending; applying it again is
-// safe because creates turn into updates and deletes of missing keys pass.
+// Applied records that the target now holds what the item asked for: the
+// mapping follows the item and the item is closed, in one statement (so
+// one transaction and one round trip). A crash before it commits leaves
+// the item pending; applying it again is safe because creates turn into
+// updates and deletes of missing keys pass.
 func (s *Store) Applied(ctx context.Context, it Item, status string) error {
-	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		var err error
-		switch {
-		case it.Op == plan.OpDelete && status == plan.StatusApplied,
-			it.Op == plan.OpCreate && status == plan.StatusUndone:
-			_, err = tx.Exec(ctx, `DELETE FROM mappings WHERE target = $1 AND company = $2 AND kind = $3 AND ext_key = $4`,
-				it.Target, it.Company, string(it.Kind), it.Key)
-		default:
-			e := it.Entity
-			if status == plan.StatusUndone {
-				e = *it.PreImage
-			}
-			var state []byte
-			if state, err = json.Marshal(e); err != nil {
-				return err
-			}
-			_, err = tx.Exec(ctx, `
-				INSERT INTO mappings (target, company, kind, ext_key, content_hash, state) VALUES ($1, $2, $3, $4, $5, $6)
-				ON CONFLICT (target, company, kind, ext_key)
-				DO UPDATE SET content_hash = excluded.content_hash, state = excluded.state, updated_at = now()`,
-				it.Target, it.Company, string(it.Kind), it.Key, e.Hash(), state)
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `
-			UPDATE plan_items SET status = $3, attempts = attempts + 1, applied_at = now(), updated_at = now(),
-				error_code = NULL, error_message = NULL
-			WHERE run_id = $1 AND seq = $2`, it.RunID, it.Seq, status)
+	const closeItem = `
+		UPDATE plan_items SET status = $5, attempts = attempts + 1, applied_at = now(), updated_at = now(),
+			error_code = NULL, error_message = NULL
+		WHERE run_id = $6 AND seq = $7`
+	var err error
+	if it.Op == plan.OpDelete && status == plan.StatusApplied || it.Op == plan.OpCreate && status == plan.StatusUndone {
+		_, err = s.Pool.Exec(ctx, `
+			WITH gone AS (DELETE FROM mappings WHERE target = $1 AND company = $2 AND kind = $3 AND ext_key = $4)`+closeItem,
+			it.Target, it.Company, string(it.Kind), it.Key, status, it.RunID, it.Seq)
 		return err
-	})
+	}
+	e := it.Entity
+	if status == plan.StatusUndone {
+		e = *it.PreImage
+	}
+	state, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = s.Pool.Exec(ctx, `
+		WITH kept AS (
+			INSERT INTO mappings (target, company, kind, ext_key, content_hash, state) VALUES ($1, $2, $3, $4, $8, $9)
+			ON CONFLICT (target, company, kind, ext_key)
+			DO UPDATE SET content_hash = excluded.content_hash, state = excluded.state, updated_at = now())`+closeItem,
+		it.Target, it.Company, string(it.Kind), it.Key, status, it.RunID, it.Seq, e.Hash(), state)
+	return err
 }
 
 // Failed records an attempt that did not apply. final closes the item with
