@@ -1,0 +1,360 @@
+// Command bench measures orgsync where DESIGN.md sets targets, side by
+// side in one run on this machine, and prints one table (`make bench`).
+// It starts its own Temporal dev server, Postgres databases, sandbox and
+// worker process. Sizes are flags; the defaults finish in a few minutes.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/source"
+	"github.com/orgsync/orgsync/internal/store"
+	"github.com/orgsync/orgsync/workflows"
+)
+
+var (
+	p1N       = flag.Int("p1-employees", 2000, "P1: changed employees")
+	window    = flag.Int("window", 200, "apply window (ORGSYNC_APPLY_WINDOW)")
+	p2RPS     = flag.Float64("p2-rps", 50, "P2: target rate limit, requests/s")
+	p2N       = flag.Int("p2-employees", 300, "P2: employees of the company written under the limit")
+	p3N       = flag.Int("p3-employees", 10000, "P3: employees of the no-change re-run (target: 100000)")
+	p3D       = flag.Int("p3-departments", 500, "P3: departments (target: 5000)")
+	p4N       = flag.Int("p4-employees", 5000, "P4: employees of the first sync (target: 100000)")
+	p4D       = flag.Int("p4-departments", 250, "P4: departments")
+	only      = flag.String("only", "P1,P2,P3,P4", "measurements to run")
+	root      = flag.String("root", ".", "repository root")
+	rows      [][]string
+	startTime = time.Now()
+)
+
+func main() {
+	flag.Parse()
+	ctx := context.Background()
+	e, err := newEnv(ctx, *root)
+	if err != nil {
+		fail(err)
+	}
+	defer e.close()
+	for _, m := range []struct {
+		name string
+		fn   func(context.Context, *env) error
+	}{{"P1", p1}, {"P2", p2}, {"P3", p3}, {"P4", p4}} {
+		if !strings.Contains(*only, m.name) {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s...\n", m.name)
+		if err := m.fn(ctx, e); err != nil {
+			fail(fmt.Errorf("%s: %w", m.name, err))
+		}
+	}
+	host, _ := os.Hostname()
+	fmt.Printf("\norgsync bench — %s, %d cores, %s, %s; window %d; total %s\n\n", host, runtime.NumCPU(), runtime.Version(),
+		time.Now().UTC().Format("2006-01-02"), *window, time.Since(startTime).Round(time.Second))
+	fmt.Println("| id | measurement | figure | target | sizes |")
+	fmt.Println("|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Println("| " + strings.Join(r, " | ") + " |")
+	}
+}
+
+func row(cells ...string) { rows = append(rows, cells) }
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
+
+// sync runs OrgSync on the worker's queue and returns its report and time.
+func sync(ctx context.Context, e *env, in workflows.Input) (plan.Report, client.WorkflowRun, time.Duration, error) {
+	t0 := time.Now()
+	run, err := e.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: e.cfg.TaskQueue}, workflows.WorkflowName, in)
+	if err != nil {
+		return plan.Report{}, nil, 0, err
+	}
+	var rep plan.Report
+	err = run.Get(ctx, &rep)
+	return rep, run, time.Since(t0), err
+}
+
+func rate(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
+
+// p1: entities/s of a real sync of N changed employees over the no-op
+// activity rate of the same dev server with the same window.
+func p1(ctx context.Context, e *env) error {
+	if err := e.company(ctx, *p1N, max(1, *p1N/20)); err != nil {
+		return err
+	}
+	e.cfg.ApplyWindow = *window
+	if err := e.startWorker(); err != nil {
+		return err
+	}
+	rep, _, first, err := sync(ctx, e, workflows.Input{})
+	if err != nil || rep.Status != plan.RunCompleted {
+		return fmt.Errorf("first sync: %v %+v", err, rep)
+	}
+	src, err := readSource(ctx, e)
+	if err != nil {
+		return err
+	}
+	for _, emp := range src[model.Employee] {
+		if err := e.sb.Knox().Rename(emp.Key, emp.Name+"님"); err != nil {
+			return err
+		}
+	}
+	rep, run, real, err := sync(ctx, e, workflows.Input{})
+	if err != nil {
+		return err
+	}
+	changed := 0
+	for _, s := range rep.Stages {
+		changed += s.Updated
+	}
+	planning, apply, err := phases(ctx, e, run)
+	if err != nil {
+		return err
+	}
+	// The no-op baseline runs just before and just after the real run, and
+	// the ratio uses their mean: the machine is shared and its speed drifts.
+	w, err := startNoopWorker(e)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+	noopOnce := func() (time.Duration, error) {
+		t0 := time.Now()
+		nr, err := e.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: noopQueue}, "BenchNoopFanout", changed, *window)
+		if err == nil {
+			err = nr.Get(ctx, nil)
+		}
+		return time.Since(t0), err
+	}
+	before, err := noopOnce()
+	if err != nil {
+		return err
+	}
+	for _, emp := range src[model.Employee] {
+		if err := e.sb.Knox().Rename(emp.Key, emp.Name+"씨"); err != nil {
+			return err
+		}
+	}
+	rep, run, real, err = sync(ctx, e, workflows.Input{})
+	if err != nil {
+		return err
+	}
+	planning, apply, err = phases(ctx, e, run)
+	if err != nil {
+		return err
+	}
+	after, err := noopOnce()
+	if err != nil {
+		return err
+	}
+	noop := (before + after) / 2
+	row("P1", "orchestration: changed-employee sync rate / no-op activity rate",
+		fmt.Sprintf("**%.2f** (apply phase %.0f/s vs no-op %.0f/s); whole run %.0f/s incl. %.1fs planning = %.2f",
+			rate(changed, apply)/rate(changed, noop), rate(changed, apply), rate(changed, noop), rate(changed, real), planning.Seconds(),
+			rate(changed, real)/rate(changed, noop)),
+		"≥ 0.90", fmt.Sprintf("%d updates; no-op %.1fs before, %.1fs after; first sync %.0f entities/s", changed, before.Seconds(), after.Seconds(), rate(*p1N, first)))
+	return nil
+}
+
+// p2: wall time of N writes under a target limit of R/s over N/R, and 429s.
+func p2(ctx context.Context, e *env) error {
+	if err := e.company(ctx, *p2N, max(1, *p2N/20)); err != nil {
+		return err
+	}
+	if err := e.sb.Workbox().SetFaults(workboxFaults(*p2RPS)); err != nil {
+		return err
+	}
+	e.cfg.TargetRPS, e.cfg.ApplyWindow = *p2RPS, *window
+	if err := e.startWorker(); err != nil {
+		return err
+	}
+	before := e.sb.Stats()
+	rep, run, _, err := sync(ctx, e, workflows.Input{})
+	if err != nil || rep.Status != plan.RunCompleted {
+		return fmt.Errorf("sync: %v %+v", err, rep)
+	}
+	after := e.sb.Stats()
+	_, apply, err := phases(ctx, e, run)
+	if err != nil {
+		return err
+	}
+	n := int(after.Writes - before.Writes)
+	ideal := time.Duration(float64(n) / *p2RPS * float64(time.Second))
+	row("P2", "quota: wall time of N writes / (N/R)",
+		fmt.Sprintf("**%.3f** (%.1fs for %d writes at %.0f/s); 429 answers: **%d**", apply.Seconds()/ideal.Seconds(), apply.Seconds(), n, *p2RPS, after.Throttled-before.Throttled),
+		"≤ 1.05, 0 × 429", fmt.Sprintf("%d employees, R=%.0f", *p2N, *p2RPS))
+	e.cfg.TargetRPS = 0
+	return e.sb.Workbox().SetFaults(workboxFaults(0))
+}
+
+// p3: a no-change re-run over a large company: writes and wall time, with
+// the split between source fetch, diff and the rest (workflow).
+func p3(ctx context.Context, e *env) error {
+	if err := e.company(ctx, *p3N, *p3D); err != nil {
+		return err
+	}
+	if err := e.startWorker(); err != nil {
+		return err
+	}
+	// Setup, not measured: a dry run, whose planned creates become the
+	// mappings, as if a first sync had applied them.
+	rep, _, _, err := sync(ctx, e, workflows.Input{DryRun: true})
+	if err != nil {
+		return err
+	}
+	if _, err := e.st.Pool.Exec(ctx, `
+		INSERT INTO mappings (target, company, kind, ext_key, content_hash, state)
+		SELECT r.target, r.company, p.kind, p.ext_key, p.content_hash, p.payload
+		FROM plan_items p JOIN runs r USING (run_id) WHERE p.run_id = $1 AND p.op = 'create'`, rep.RunID); err != nil {
+		return err
+	}
+	before := e.sb.Stats()
+	rep, _, wall, err := sync(ctx, e, workflows.Input{})
+	if err != nil || rep.Status != plan.RunCompleted {
+		return fmt.Errorf("re-run: %v %+v", err, rep)
+	}
+	writes := e.sb.Stats().Writes - before.Writes
+	fetch, diff, err := split(ctx, e)
+	if err != nil {
+		return err
+	}
+	row("P3", "delta: no-change re-run",
+		fmt.Sprintf("**%d** writes; **%.1fs** wall (source fetch+COPY %.1fs, diff %.1fs, workflow and the rest %.1fs)",
+			writes, wall.Seconds(), fetch.Seconds(), diff.Seconds(), (wall - fetch - diff).Seconds()),
+		"0 writes, < 20 s", fmt.Sprintf("%d employees, %d departments", *p3N, *p3D))
+	return nil
+}
+
+// p4: largest history of any execution in a first sync, and worker RSS.
+func p4(ctx context.Context, e *env) error {
+	if err := e.company(ctx, *p4N, *p4D); err != nil {
+		return err
+	}
+	if err := e.startWorker(); err != nil {
+		return err
+	}
+	rep, run, wall, err := sync(ctx, e, workflows.Input{})
+	if err != nil || rep.Status != plan.RunCompleted {
+		return fmt.Errorf("first sync: %v %+v", err, rep)
+	}
+	maxEvents, parent, children, err := historySizes(ctx, e, run)
+	if err != nil {
+		return err
+	}
+	rss := e.peakRSS
+	row("P4", "scale: largest history of any execution; worker peak RSS",
+		fmt.Sprintf("**%d** events (parent %d, %d children); **%.0f MiB** RSS; %.0f entities/s", maxEvents, parent, children, float64(rss)/1024, rate(total(rep, false), wall)),
+		"< 10,240 events, ≤ 256 MiB", fmt.Sprintf("first sync of %d employees, %d departments", *p4N, *p4D))
+	return nil
+}
+
+func total(rep plan.Report, changedOnly bool) int {
+	n := 0
+	for _, s := range rep.Stages {
+		n += s.Created + s.Updated + s.Deleted
+		if !changedOnly {
+			n += s.Unchanged
+		}
+	}
+	return n
+}
+
+// phases reads, from the run's history, the time spent planning (first
+// event to the last PlanStage completion) and applying (from there to the
+// FinishRun schedule).
+func phases(ctx context.Context, e *env, run client.WorkflowRun) (planning, apply time.Duration, err error) {
+	it := e.c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var start, planned, finish time.Time
+	names := map[int64]string{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return 0, 0, err
+		}
+		t := ev.EventTime.AsTime()
+		if start.IsZero() {
+			start = t
+		}
+		if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil {
+			names[ev.EventId] = a.ActivityType.Name
+			if a.ActivityType.Name == "FinishRun" && finish.IsZero() {
+				finish = t
+			}
+		}
+		if a := ev.GetActivityTaskCompletedEventAttributes(); a != nil && names[a.ScheduledEventId] == "PlanStage" {
+			planned = t
+		}
+	}
+	return planned.Sub(start), finish.Sub(planned), nil
+}
+
+func historySizes(ctx context.Context, e *env, run client.WorkflowRun) (maxEvents, parent int64, children int, err error) {
+	d, err := e.c.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	parent = d.WorkflowExecutionInfo.HistoryLength
+	maxEvents = parent
+	it := e.c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		if a := ev.GetChildWorkflowExecutionStartedEventAttributes(); a != nil {
+			children++
+			cd, err := e.c.DescribeWorkflowExecution(ctx, a.WorkflowExecution.WorkflowId, a.WorkflowExecution.RunId)
+			if err != nil {
+				return 0, 0, 0, err
+			}
+			maxEvents = max(maxEvents, cd.WorkflowExecutionInfo.HistoryLength)
+		}
+	}
+	return maxEvents, parent, children, nil
+}
+
+// split times the two halves of planning on their own, on the same data:
+// reading the source into the snapshot, and the SQL checks and diff.
+func split(ctx context.Context, e *env) (fetch, diff time.Duration, err error) {
+	src, err := newSource(e)
+	if err != nil {
+		return 0, 0, err
+	}
+	const run = "bench-split"
+	if err := e.st.BeginRun(ctx, store.Run{RunID: run, WorkflowID: run, Target: e.cfg.Target, Company: e.cfg.CompanyID}); err != nil {
+		return 0, 0, err
+	}
+	for _, k := range []model.Kind{model.Grade, model.Department, model.Employee} {
+		t0 := time.Now()
+		if _, err := e.st.LoadSnapshot(ctx, run, src.Loads(k), func(emit store.Emit) error {
+			return src.Fetch(ctx, k, source.Emit(emit))
+		}); err != nil {
+			return 0, 0, err
+		}
+		fetch += time.Since(t0)
+	}
+	for _, k := range model.Kinds {
+		t0 := time.Now()
+		if err := e.st.CheckSnapshot(ctx, run, e.cfg.Target, e.cfg.CompanyID, k); err != nil {
+			return 0, 0, err
+		}
+		if _, err := e.st.Plan(ctx, run, e.cfg.Target, e.cfg.CompanyID, k); err != nil {
+			return 0, 0, err
+		}
+		diff += time.Since(t0)
+	}
+	return fetch, diff, e.st.DropSnapshot(ctx, run)
+}

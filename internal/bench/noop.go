@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/orgsync/orgsync/activities"
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/workflows"
+)
+
+const noopQueue = "orgsync-bench-noop"
+
+// noopFanout drives the real ApplyRange children over n items exactly as
+// OrgSync does (chunks of ChildItems, ChildParallel at a time, the window
+// shared), but on a queue whose ApplyItem does nothing: the dev server's
+// orchestration rate, the P1 baseline.
+func noopFanout(ctx workflow.Context, n, window int) error {
+	sel := workflow.NewSelector(ctx)
+	running := 0
+	for lo := 1; lo <= n; lo += workflows.ChildItems {
+		for running >= workflows.ChildParallel {
+			sel.Select(ctx)
+		}
+		hi := min(lo+workflows.ChildItems-1, n)
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID: fmt.Sprintf("%s/noop/%d", workflow.GetInfo(ctx).WorkflowExecution.RunID, lo),
+		})
+		f := workflow.ExecuteChildWorkflow(cctx, workflows.ApplyRangeName, workflows.ApplyRangeInput{
+			RunID: "noop", Kind: model.Employee, Lo: lo, Hi: hi, Window: max(1, window/workflows.ChildParallel),
+		})
+		running++
+		sel.AddFuture(f, func(workflow.Future) { running-- })
+	}
+	for running > 0 {
+		sel.Select(ctx)
+	}
+	return nil
+}
+
+func noopApply(context.Context, activities.ApplyInput) (activities.ApplyResult, error) {
+	return activities.ApplyResult{Status: "applied"}, nil
+}
+
+func startNoopWorker(e *env) (worker.Worker, error) {
+	w := worker.New(e.c, noopQueue, worker.Options{MaxConcurrentActivityExecutionSize: 500})
+	w.RegisterWorkflowWithOptions(noopFanout, workflow.RegisterOptions{Name: "BenchNoopFanout"})
+	w.RegisterWorkflowWithOptions(workflows.ApplyRange, workflow.RegisterOptions{Name: workflows.ApplyRangeName})
+	w.RegisterActivityWithOptions(noopApply, activity.RegisterOptions{Name: "ApplyItem"})
+	return w, w.Start()
+}
