@@ -25,5 +25,6 @@ else
   fi
   docker-compose config -q
 fi
+echo "== e2e setup"; e2e/setup.sh
 echo "== go test (Postgres: ${ORGSYNC_TEST_DATABASE_URL%%\?*})"
 go test -p 2 -timeout 60m -fuzztime=0s ${ORGSYNC_TEST_FLAGS:-} ./...

@@ -8,11 +8,13 @@ import (
 	"os"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/orgsync/orgsync/internal/app"
 	"github.com/orgsync/orgsync/internal/config"
+	"github.com/orgsync/orgsync/internal/metrics"
 	"github.com/orgsync/orgsync/internal/store"
 )
 
@@ -43,14 +45,28 @@ func run() error {
 			return err
 		}
 	}
+	m, err := metrics.New()
+	if err != nil {
+		return err
+	}
+	if cfg.MetricsAddr != "" {
+		addr, err := m.Serve(ctx, cfg.MetricsAddr, log)
+		if err != nil {
+			return fmt.Errorf("ORGSYNC_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		log.Info("metrics listening", "addr", "http://"+addr+"/metrics")
+	}
 	c, err := client.Dial(client.Options{
 		HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: tlog.NewStructuredLogger(log),
+		MetricsHandler: m.SDKHandler(),
 	})
 	if err != nil {
 		return fmt.Errorf("ORGSYNC_TEMPORAL_ADDRESS %s: %w", cfg.TemporalAddress, err)
 	}
 	defer c.Close()
-	w, err := app.NewWorker(ctx, cfg, c, st, log, nil)
+	w, err := app.NewWorkerWith(ctx, cfg, c, st, log, app.WorkerOptions{
+		Observe: m.Observe(cfg.Target), Interceptors: []interceptor.WorkerInterceptor{m.Interceptor()},
+	})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/orgsync/orgsync/activities"
@@ -41,11 +42,23 @@ func HasSearchAttributes(ctx context.Context, c client.Client, namespace string)
 // NewWorker builds a worker for cfg's task queue with every workflow and
 // activity registered.
 func NewWorker(ctx context.Context, cfg config.Config, c client.Client, st *store.Store, log *slog.Logger, observe Observe) (worker.Worker, error) {
+	return NewWorkerWith(ctx, cfg, c, st, log, WorkerOptions{Observe: observe})
+}
+
+// WorkerOptions are the optional hooks of a worker: metrics of target
+// requests (Observe) and worker interceptors (item outcome counters).
+type WorkerOptions struct {
+	Observe      Observe
+	Interceptors []interceptor.WorkerInterceptor
+}
+
+// NewWorkerWith is NewWorker with hooks.
+func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *store.Store, log *slog.Logger, o WorkerOptions) (worker.Worker, error) {
 	src, err := NewSource(cfg)
 	if err != nil {
 		return nil, err
 	}
-	tgt, err := NewTarget(cfg, observe)
+	tgt, err := NewTarget(cfg, o.Observe)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +70,7 @@ func NewWorker(ctx context.Context, cfg config.Config, c client.Client, st *stor
 		// The window is bounded by the workflow; this only caps one
 		// worker's share so a small machine is not swamped.
 		MaxConcurrentActivityExecutionSize: 500,
+		Interceptors:                       o.Interceptors,
 	})
 	workflows.Register(w, acts)
 	return w, nil

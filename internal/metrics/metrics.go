@@ -1,0 +1,177 @@
+// Package metrics exposes the worker's Prometheus metrics: the Temporal
+// SDK's own (through its OpenTelemetry contrib handler and the
+// OpenTelemetry Prometheus exporter) and orgsync's counters: plan items by
+// stage and outcome, target request latency by target, kind, method and
+// status, and 429s. Item outcomes are counted by an activity interceptor,
+// so the activities need no metrics code.
+package metrics
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/opentelemetry"
+	"go.temporal.io/sdk/interceptor"
+
+	"github.com/orgsync/orgsync/activities"
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
+)
+
+// Metrics is one worker's registry.
+type Metrics struct {
+	Registry  *prometheus.Registry
+	items     *prometheus.CounterVec
+	planned   *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	throttled *prometheus.CounterVec
+	provider  *sdkmetric.MeterProvider
+	sdk       client.MetricsHandler
+}
+
+// New builds the registry with the Go and process collectors, orgsync's
+// counters and the SDK handler's exporter.
+func New() (*Metrics, error) {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: reg,
+		items: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orgsync_items_total",
+			Help: "Plan items applied, by stage and outcome (applied, failed, skipped, undone, undo_failed; retry = an attempt that will be retried).",
+		}, []string{"stage", "outcome"}),
+		planned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orgsync_planned_items_total",
+			Help: "Plan items planned, by stage and operation (create, update, delete, unchanged, invalid).",
+		}, []string{"stage", "op"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "orgsync_target_request_duration_seconds",
+			Help:    "Latency of target requests by target, kind, method and HTTP status (0 = no response).",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"target", "kind", "method", "status"}),
+		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orgsync_target_throttled_total",
+			Help: "Target requests answered 429 (quota, throttle or rate limit), by target and kind.",
+		}, []string{"target", "kind"}),
+	}
+	reg.MustRegister(m.items, m.planned, m.latency, m.throttled,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	exp, err := otelprom.New(otelprom.WithRegisterer(reg), otelprom.WithoutScopeInfo(), otelprom.WithoutTargetInfo())
+	if err != nil {
+		return nil, err
+	}
+	m.provider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
+	m.sdk = opentelemetry.NewMetricsHandler(opentelemetry.MetricsHandlerOptions{
+		Meter: m.provider.Meter("temporal-sdk-go"), UseMonotonicCounters: true,
+	})
+	return m, nil
+}
+
+// SDKHandler is the client.Options.MetricsHandler of the worker's client.
+func (m *Metrics) SDKHandler() client.MetricsHandler { return m.sdk }
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// Observe returns the hook app.NewTarget passes to the target client.
+func (m *Metrics) Observe(target string) func(kind model.Kind, method string, status int, d time.Duration) {
+	return func(kind model.Kind, method string, status int, d time.Duration) {
+		m.latency.WithLabelValues(target, string(kind), method, strconv.Itoa(status)).Observe(d.Seconds())
+		if status == http.StatusTooManyRequests {
+			m.throttled.WithLabelValues(target, string(kind)).Inc()
+		}
+	}
+}
+
+// Serve listens on addr and serves /metrics until ctx ends. It returns
+// the address it listens on (useful with port 0).
+func (m *Metrics) Serve(ctx context.Context, addr string, log *slog.Logger) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && log != nil {
+			log.Error("metrics server stopped", "error", err)
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		_ = m.provider.Shutdown(sctx)
+	}()
+	return ln.Addr().String(), nil
+}
+
+// Interceptor counts the outcome of every ApplyItem and the plan of every
+// PlanStage.
+func (m *Metrics) Interceptor() interceptor.WorkerInterceptor { return &workerInterceptor{m: m} }
+
+type workerInterceptor struct {
+	interceptor.WorkerInterceptorBase
+	m *Metrics
+}
+
+func (w *workerInterceptor) InterceptActivity(ctx context.Context, next interceptor.ActivityInboundInterceptor) interceptor.ActivityInboundInterceptor {
+	a := &activityInterceptor{m: w.m}
+	a.Next = next
+	return a
+}
+
+type activityInterceptor struct {
+	interceptor.ActivityInboundInterceptorBase
+	m *Metrics
+}
+
+func (a *activityInterceptor) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
+	res, err := a.Next.ExecuteActivity(ctx, in)
+	switch activity.GetInfo(ctx).ActivityType.Name {
+	case "ApplyItem":
+		var ai activities.ApplyInput
+		if len(in.Args) == 1 {
+			ai, _ = in.Args[0].(activities.ApplyInput)
+		}
+		stage := string(StageOfSeq(ai.Seq))
+		if err != nil {
+			a.m.items.WithLabelValues(stage, "retry").Inc()
+		} else if r, ok := res.(activities.ApplyResult); ok && r.Status != "" {
+			a.m.items.WithLabelValues(stage, r.Status).Inc()
+		}
+	case "PlanStage":
+		if st, ok := res.(plan.Stage); ok && err == nil {
+			for op, n := range map[string]int{plan.OpCreate: st.Creates, plan.OpUpdate: st.Updates, plan.OpDelete: st.Deletes,
+				"unchanged": st.Unchanged, plan.OpInvalid: st.Invalid} {
+				a.m.planned.WithLabelValues(string(st.Kind), op).Add(float64(n))
+			}
+		}
+	}
+	return res, err
+}
+
+// StageOfSeq is the kind of a plan item from its number: the store spaces
+// the kinds plan.SeqBase apart, starting at 1 x SeqBase for the first kind.
+func StageOfSeq(seq int) model.Kind {
+	i := seq/plan.SeqBase - 1
+	if i < 0 || i >= len(model.Kinds) {
+		return "unknown"
+	}
+	return model.Kinds[i]
+}

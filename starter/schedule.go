@@ -1,0 +1,507 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/orgsync/orgsync/workflows"
+)
+
+// Schedule defaults: daily at 02:00 Seoul time; a run still going at the
+// next time is not doubled (SKIP); a time missed while Temporal was down
+// is made up if Temporal is back within the catch-up window.
+const (
+	DefaultCron          = "0 2 * * *"
+	DefaultTimeZone      = "Asia/Seoul"
+	DefaultCatchupWindow = 6 * time.Hour
+)
+
+// ScheduleID is the id `starter schedule` gives the company's schedule;
+// its runs get workflow ids orgsync-<target>-<company>-<time>.
+func ScheduleID(target, company string) string { return workflows.WorkflowID(target, company) }
+
+type scheduleFlags struct {
+	id, cron, tz, note, overlap string
+	catchup                     time.Duration
+	paused                      bool
+	in                          inputFlags
+}
+
+func (e *env) scheduleCmd() *cobra.Command {
+	var sf scheduleFlags
+	cmd := &cobra.Command{
+		Use:   "schedule",
+		Short: "Manage the daily OrgSync schedule (create, update, pause, unpause, trigger, delete, describe)",
+	}
+	cmd.PersistentFlags().StringVar(&sf.id, "id", "", "schedule id (default orgsync-<target>-<company>)")
+
+	spec := func(c *cobra.Command) {
+		fs := c.Flags()
+		fs.StringVar(&sf.cron, "cron", DefaultCron, "when to run, as a cron expression (minute hour day month weekday)")
+		fs.StringVar(&sf.tz, "timezone", DefaultTimeZone, "IANA time zone of the cron expression")
+		fs.DurationVar(&sf.catchup, "catchup-window", DefaultCatchupWindow, "how late a run missed while Temporal was down may still start")
+		fs.StringVar(&sf.overlap, "overlap", "skip", "when the previous run is still going: skip, buffer-one, cancel-other, terminate-other or allow-all")
+		fs.StringVar(&sf.note, "note", "", "a note shown with the schedule")
+		fs.BoolVar(&sf.paused, "paused", false, "create (or leave) the schedule paused")
+		sf.in.add(fs, true)
+	}
+
+	create := &cobra.Command{
+		Use: "create", Short: "Create the schedule (default: daily 02:00 Asia/Seoul, overlap skip)", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return e.scheduleCreate(c, &sf) },
+	}
+	spec(create)
+	update := &cobra.Command{
+		Use: "update", Short: "Change the schedule: only the flags given are changed", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return e.scheduleUpdate(c, &sf) },
+	}
+	spec(update)
+	simple := func(use, short string, do func(ctx context.Context, h client.ScheduleHandle, note string) (string, error)) *cobra.Command {
+		c := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
+			RunE: func(c *cobra.Command, _ []string) error {
+				h, err := e.schedule(c.Context(), sf.id)
+				if err != nil {
+					return err
+				}
+				msg, err := do(c.Context(), h, sf.note)
+				if err != nil {
+					return scheduleErr(h.GetID(), err)
+				}
+				e.printf("%s\n", msg)
+				return nil
+			}}
+		if use == "pause" || use == "unpause" {
+			c.Flags().StringVar(&sf.note, "note", "", "why (shown with the schedule)")
+		}
+		return c
+	}
+	pause := simple("pause", "Pause the schedule: no runs start until unpause", func(ctx context.Context, h client.ScheduleHandle, note string) (string, error) {
+		if note == "" {
+			note = "paused by " + currentUser() + " with starter"
+		}
+		if err := h.Pause(ctx, client.SchedulePauseOptions{Note: note}); err != nil {
+			return "", err
+		}
+		return "schedule " + h.GetID() + " paused", settle(ctx, h, func(d *client.ScheduleDescription) bool { return d.Schedule.State.Paused })
+	})
+	unpause := simple("unpause", "Resume the schedule", func(ctx context.Context, h client.ScheduleHandle, note string) (string, error) {
+		if note == "" {
+			note = "unpaused by " + currentUser() + " with starter"
+		}
+		if err := h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: note}); err != nil {
+			return "", err
+		}
+		return "schedule " + h.GetID() + " unpaused", settle(ctx, h, func(d *client.ScheduleDescription) bool { return !d.Schedule.State.Paused })
+	})
+	trigger := simple("trigger", "Start a run now, as the schedule would (skipped if one is running)", func(ctx context.Context, h client.ScheduleHandle, _ string) (string, error) {
+		return "schedule " + h.GetID() + " triggered: a run starts now unless one is already running",
+			h.Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP})
+	})
+	del := simple("delete", "Delete the schedule (runs already started go on)", func(ctx context.Context, h client.ScheduleHandle, _ string) (string, error) {
+		return "schedule " + h.GetID() + " deleted", h.Delete(ctx)
+	})
+	var asJSON bool
+	describe := &cobra.Command{Use: "describe", Short: "Show the schedule: when, policies, next and recent runs", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			h, err := e.schedule(c.Context(), sf.id)
+			if err != nil {
+				return err
+			}
+			d, err := h.Describe(c.Context())
+			if err != nil {
+				return scheduleErr(h.GetID(), err)
+			}
+			v := describeView(h.GetID(), d)
+			if asJSON {
+				enc := json.NewEncoder(e.out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(v)
+			}
+			e.printDescribe(v)
+			return nil
+		}}
+	describe.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(create, update, pause, unpause, trigger, del, describe)
+	return cmd
+}
+
+func (e *env) schedule(ctx context.Context, id string) (client.ScheduleHandle, error) {
+	cfg, err := e.company()
+	if err != nil {
+		return nil, err
+	}
+	c, err := e.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		id = ScheduleID(cfg.Target, cfg.CompanyID)
+	}
+	return c.ScheduleClient().GetHandle(ctx, id), nil
+}
+
+// settle waits (up to 10s) until the schedule's description shows a
+// change: the server applies pause and unpause asynchronously, and an
+// operator who runs `describe` next should see them.
+func settle(ctx context.Context, h client.ScheduleHandle, done func(*client.ScheduleDescription) bool) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d, err := h.Describe(ctx)
+		if err != nil {
+			return err
+		}
+		if d.Schedule.State != nil && done(d) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the server accepted the change but the schedule does not show it yet; check with `starter schedule describe`")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func scheduleErr(id string, err error) error {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return fmt.Errorf("schedule %s does not exist: create it with `starter schedule create`", id)
+	}
+	return fmt.Errorf("schedule %s: %w", id, err)
+}
+
+func parseOverlap(s string) (enums.ScheduleOverlapPolicy, error) {
+	switch strings.ToLower(s) {
+	case "skip":
+		return enums.SCHEDULE_OVERLAP_POLICY_SKIP, nil
+	case "buffer-one":
+		return enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ONE, nil
+	case "buffer-all":
+		return enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL, nil
+	case "cancel-other":
+		return enums.SCHEDULE_OVERLAP_POLICY_CANCEL_OTHER, nil
+	case "terminate-other":
+		return enums.SCHEDULE_OVERLAP_POLICY_TERMINATE_OTHER, nil
+	case "allow-all":
+		return enums.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL, nil
+	}
+	return 0, usageErr(fmt.Errorf("--overlap: %q is not one of skip, buffer-one, buffer-all, cancel-other, terminate-other, allow-all", s))
+}
+
+func (sf *scheduleFlags) check() error {
+	if _, err := time.LoadLocation(sf.tz); err != nil {
+		return usageErr(fmt.Errorf("--timezone: %q is not an IANA time zone", sf.tz))
+	}
+	if len(strings.Fields(sf.cron)) != 5 {
+		return usageErr(fmt.Errorf("--cron: %q: want five fields (minute hour day month weekday)", sf.cron))
+	}
+	if sf.catchup < time.Minute {
+		return usageErr(fmt.Errorf("--catchup-window: at least 1m, got %s", sf.catchup))
+	}
+	return nil
+}
+
+// Create creates the company's schedule; `starter schedule create` and the
+// browser test use it.
+func (e *env) scheduleCreate(c *cobra.Command, sf *scheduleFlags) error {
+	ctx := c.Context()
+	if err := sf.check(); err != nil {
+		return err
+	}
+	overlap, err := parseOverlap(sf.overlap)
+	if err != nil {
+		return err
+	}
+	in, err := sf.in.input(c.Flags())
+	if err != nil {
+		return err
+	}
+	cfg, err := e.company()
+	if err != nil {
+		return err
+	}
+	tc, err := e.client(ctx)
+	if err != nil {
+		return err
+	}
+	id := sf.id
+	if id == "" {
+		id = ScheduleID(cfg.Target, cfg.CompanyID)
+	}
+	note := sf.note
+	if note == "" {
+		note = "created by " + currentUser() + " with starter"
+	}
+	_, err = tc.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:   id,
+		Spec: client.ScheduleSpec{CronExpressions: []string{sf.cron}, TimeZoneName: sf.tz},
+		Action: &client.ScheduleWorkflowAction{
+			ID: workflows.WorkflowID(cfg.Target, cfg.CompanyID), Workflow: workflows.WorkflowName,
+			Args: []any{in}, TaskQueue: cfg.TaskQueue,
+		},
+		Overlap: overlap, CatchupWindow: sf.catchup, Paused: sf.paused, Note: note,
+	})
+	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return fmt.Errorf("schedule %s already exists: change it with `starter schedule update` or remove it with `starter schedule delete`", id)
+	}
+	if err != nil {
+		return fmt.Errorf("create schedule %s: %w", id, err)
+	}
+	e.printf("schedule %s created: %q in %s, overlap %s, catch-up window %s%s\n", id, sf.cron, sf.tz, sf.overlap, sf.catchup, map[bool]string{true: ", paused"}[sf.paused])
+	return nil
+}
+
+func (e *env) scheduleUpdate(c *cobra.Command, sf *scheduleFlags) error {
+	ctx := c.Context()
+	fs := c.Flags()
+	if err := sf.check(); err != nil {
+		return err
+	}
+	overlap, err := parseOverlap(sf.overlap)
+	if err != nil {
+		return err
+	}
+	newIn, err := sf.in.input(fs)
+	if err != nil {
+		return err
+	}
+	h, err := e.schedule(ctx, sf.id)
+	if err != nil {
+		return err
+	}
+	var changed []string
+	var prev time.Time
+	err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(u client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+		s := u.Description.Schedule
+		prev = u.Description.Info.LastUpdateAt
+		changed = nil
+		if fs.Changed("cron") || fs.Changed("timezone") {
+			if fs.Changed("cron") {
+				s.Spec.Calendars, s.Spec.CronExpressions = nil, []string{sf.cron}
+				changed = append(changed, "cron")
+			}
+			if fs.Changed("timezone") {
+				s.Spec.TimeZoneName = sf.tz
+				changed = append(changed, "timezone")
+			}
+		}
+		if fs.Changed("overlap") {
+			s.Policy.Overlap = overlap
+			changed = append(changed, "overlap")
+		}
+		if fs.Changed("catchup-window") {
+			s.Policy.CatchupWindow = sf.catchup
+			changed = append(changed, "catchup-window")
+		}
+		if fs.Changed("note") {
+			s.State.Note = sf.note
+			changed = append(changed, "note")
+		}
+		if fs.Changed("paused") {
+			s.State.Paused = sf.paused
+			changed = append(changed, "paused")
+		}
+		if act, ok := s.Action.(*client.ScheduleWorkflowAction); ok {
+			in := actionInput(act)
+			n := len(changed)
+			for _, name := range []string{"dry-run", "stage", "rollback", "delete-limit", "approve-deletes", "reconcile"} {
+				if !fs.Changed(name) {
+					continue
+				}
+				changed = append(changed, name)
+				switch name {
+				case "dry-run":
+					in.DryRun = newIn.DryRun
+				case "stage":
+					in.Stages = newIn.Stages
+				case "rollback":
+					in.Rollback = newIn.Rollback
+				case "delete-limit":
+					in.DeleteLimit = newIn.DeleteLimit
+				case "approve-deletes":
+					in.ApproveDeletes = newIn.ApproveDeletes
+				case "reconcile":
+					in.Reconcile = newIn.Reconcile
+				}
+			}
+			if len(changed) > n {
+				act.Args = []any{in}
+			}
+		}
+		return &client.ScheduleUpdate{Schedule: &s}, nil
+	}})
+	if err != nil {
+		return scheduleErr(h.GetID(), err)
+	}
+	if len(changed) == 0 {
+		e.printf("schedule %s unchanged (no flags given)\n", h.GetID())
+		return nil
+	}
+	if err := settle(ctx, h, func(d *client.ScheduleDescription) bool { return d.Info.LastUpdateAt.After(prev) }); err != nil {
+		return scheduleErr(h.GetID(), err)
+	}
+	e.printf("schedule %s updated: %s\n", h.GetID(), strings.Join(changed, ", "))
+	return nil
+}
+
+// actionInput decodes the workflow input a schedule holds.
+func actionInput(act *client.ScheduleWorkflowAction) workflows.Input {
+	var in workflows.Input
+	if len(act.Args) == 1 {
+		if p, ok := act.Args[0].(*commonpb.Payload); ok {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, &in)
+		}
+	}
+	return in
+}
+
+// ScheduleView is `starter schedule describe --json`.
+type ScheduleView struct {
+	ID            string          `json:"id"`
+	When          []string        `json:"when"`
+	TimeZone      string          `json:"timeZone"`
+	Workflow      string          `json:"workflow"`
+	WorkflowID    string          `json:"workflowId"`
+	TaskQueue     string          `json:"taskQueue"`
+	Input         workflows.Input `json:"input"`
+	Overlap       string          `json:"overlap"`
+	CatchupWindow string          `json:"catchupWindow"`
+	Paused        bool            `json:"paused"`
+	Note          string          `json:"note,omitempty"`
+	Next          []time.Time     `json:"next"`
+	Recent        []RecentRun     `json:"recent"`
+	Running       []string        `json:"running"`
+	Actions       int             `json:"actions"`
+	Skipped       int             `json:"skippedOverlap"`
+	Missed        int             `json:"missedCatchupWindow"`
+}
+
+// RecentRun is one action the schedule took.
+type RecentRun struct {
+	ScheduledAt time.Time `json:"scheduledAt"`
+	WorkflowID  string    `json:"workflowId"`
+	RunID       string    `json:"runId"`
+}
+
+func describeView(id string, d *client.ScheduleDescription) ScheduleView {
+	v := ScheduleView{ID: id, Next: d.Info.NextActionTimes, Actions: d.Info.NumActions,
+		Skipped: d.Info.NumActionsSkippedOverlap, Missed: d.Info.NumActionsMissedCatchupWindow, Recent: []RecentRun{}, Running: []string{}}
+	s := d.Schedule
+	if s.Spec != nil {
+		v.TimeZone = s.Spec.TimeZoneName
+		v.When = append(v.When, s.Spec.CronExpressions...)
+		for _, c := range s.Spec.Calendars {
+			v.When = append(v.When, calendarText(c))
+		}
+		for _, i := range s.Spec.Intervals {
+			v.When = append(v.When, "every "+i.Every.String())
+		}
+	}
+	if act, ok := s.Action.(*client.ScheduleWorkflowAction); ok {
+		v.WorkflowID, v.TaskQueue, v.Input = act.ID, act.TaskQueue, actionInput(act)
+		v.Workflow = fmt.Sprint(act.Workflow)
+	}
+	if s.Policy != nil {
+		v.Overlap = strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(s.Policy.Overlap.String(), "ScheduleOverlapPolicy"), "_", "-"))
+		v.CatchupWindow = s.Policy.CatchupWindow.String()
+	}
+	if s.State != nil {
+		v.Paused, v.Note = s.State.Paused, s.State.Note
+	}
+	for _, a := range d.Info.RecentActions {
+		r := RecentRun{ScheduledAt: a.ScheduleTime}
+		if a.StartWorkflowResult != nil {
+			r.WorkflowID, r.RunID = a.StartWorkflowResult.WorkflowID, a.StartWorkflowResult.FirstExecutionRunID
+		}
+		v.Recent = append(v.Recent, r)
+	}
+	for _, w := range d.Info.RunningWorkflows {
+		v.Running = append(v.Running, w.WorkflowID)
+	}
+	return v
+}
+
+// calendarText renders a calendar spec as minute hour day month weekday.
+func calendarText(c client.ScheduleCalendarSpec) string {
+	r := func(rs []client.ScheduleRange, first, last int) string {
+		if len(rs) == 0 {
+			return "*"
+		}
+		var parts []string
+		for _, x := range rs {
+			end := x.End
+			if end < x.Start {
+				end = x.Start
+			}
+			switch {
+			case x.Start <= first && end >= last && x.Step <= 1:
+				parts = append(parts, "*")
+			case end == x.Start:
+				parts = append(parts, fmt.Sprint(x.Start))
+			default:
+				p := fmt.Sprintf("%d-%d", x.Start, end)
+				if x.Step > 1 {
+					p += fmt.Sprintf("/%d", x.Step)
+				}
+				parts = append(parts, p)
+			}
+		}
+		return strings.Join(parts, ",")
+	}
+	return strings.Join([]string{r(c.Minute, 0, 59), r(c.Hour, 0, 23), r(c.DayOfMonth, 1, 31), r(c.Month, 1, 12), r(c.DayOfWeek, 0, 6)}, " ")
+}
+
+func (e *env) printDescribe(v ScheduleView) {
+	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+	state := "active"
+	if v.Paused {
+		state = "paused"
+	}
+	fmt.Fprintf(tw, "schedule\t%s (%s)\n", v.ID, state)
+	fmt.Fprintf(tw, "when\t%s (%s)\n", strings.Join(v.When, "; "), v.TimeZone)
+	fmt.Fprintf(tw, "runs\t%s on %s, workflow id %s-<time>\n", v.Workflow, v.TaskQueue, v.WorkflowID)
+	in, _ := json.Marshal(v.Input)
+	fmt.Fprintf(tw, "input\t%s\n", in)
+	fmt.Fprintf(tw, "overlap\t%s\n", v.Overlap)
+	fmt.Fprintf(tw, "catch-up window\t%s\n", v.CatchupWindow)
+	if v.Note != "" {
+		fmt.Fprintf(tw, "note\t%s\n", v.Note)
+	}
+	fmt.Fprintf(tw, "actions\t%d taken, %d skipped (overlap), %d missed (catch-up window)\n", v.Actions, v.Skipped, v.Missed)
+	for i, t := range v.Next {
+		label := ""
+		if i == 0 {
+			label = "next"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, t.In(loc(v.TimeZone)).Format("2006-01-02 15:04 MST"))
+	}
+	for i, r := range v.Recent {
+		label := ""
+		if i == 0 {
+			label = "recent"
+		}
+		fmt.Fprintf(tw, "%s\t%s  %s  run %s\n", label, r.ScheduledAt.In(loc(v.TimeZone)).Format("2006-01-02 15:04:05 MST"), r.WorkflowID, r.RunID)
+	}
+	if len(v.Running) > 0 {
+		fmt.Fprintf(tw, "running\t%s\n", strings.Join(v.Running, ", "))
+	}
+	_ = tw.Flush()
+}
+
+func loc(name string) *time.Location {
+	if l, err := time.LoadLocation(name); err == nil {
+		return l
+	}
+	return time.UTC
+}
