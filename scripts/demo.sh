@@ -28,4 +28,4 @@ for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/8088) 2>/dev/null && break;
 echo "== sync (Temporal UI: http://127.0.0.1:8233)"
 bin/starter sync --wait
 echo "== report"
-bin/starter report latest
+bin/starter report
