@@ -66,12 +66,9 @@ func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *
 		Store: st, Source: src, Target: tgt, Temporal: c, Config: cfg, Log: log,
 		SearchAttributes: HasSearchAttributes(ctx, c, cfg.TemporalNamespace),
 	}
-	w := worker.New(c, cfg.TaskQueue, worker.Options{
-		// The window is bounded by the workflow; this only caps one
-		// worker's share so a small machine is not swamped.
-		MaxConcurrentActivityExecutionSize: 500,
-		Interceptors:                       o.Interceptors,
-	})
+	opts := TemporalWorkerOptions()
+	opts.Interceptors = o.Interceptors
+	w := worker.New(c, cfg.TaskQueue, opts)
 	workflows.Register(w, acts)
 	return w, nil
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/orgsync/orgsync/activities"
+	"github.com/orgsync/orgsync/internal/app"
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/workflows"
 )
@@ -47,7 +48,7 @@ func noopApply(context.Context, activities.ApplyInput) (activities.ApplyResult, 
 }
 
 func startNoopWorker(e *env) (worker.Worker, error) {
-	w := worker.New(e.c, noopQueue, worker.Options{MaxConcurrentActivityExecutionSize: 500})
+	w := worker.New(e.c, noopQueue, app.TemporalWorkerOptions())
 	w.RegisterWorkflowWithOptions(noopFanout, workflow.RegisterOptions{Name: "BenchNoopFanout"})
 	w.RegisterWorkflowWithOptions(workflows.ApplyRange, workflow.RegisterOptions{Name: workflows.ApplyRangeName})
 	w.RegisterActivityWithOptions(noopApply, activity.RegisterOptions{Name: "ApplyItem"})
