@@ -30,6 +30,8 @@ type Stack struct {
 	Client  client.Client
 	Dev     string // dev server host:port
 	Config  config.Config
+	// LogTo, when set, receives the JSON logs of the workers started after.
+	LogTo io.Writer
 }
 
 // StackOptions sizes the generated company.
@@ -38,6 +40,9 @@ type StackOptions struct {
 	Seed                   int64
 	Target                 string // workbox (default) or workplace
 	DevServerDB            string // file DB for the dev server; "" = in memory
+	// SecretKey and APIKey replace the sandbox's demo credentials (the
+	// security tests look for known values).
+	SecretKey, APIKey string
 }
 
 // NewStack starts everything and stops it when the test ends.
@@ -49,6 +54,12 @@ func NewStack(t testing.TB, o StackOptions) *Stack {
 	}
 	if o.Seed != 0 {
 		sc.Seed = o.Seed
+	}
+	if o.SecretKey != "" {
+		sc.SecretKey = o.SecretKey
+	}
+	if o.APIKey != "" {
+		sc.APIKey = o.APIKey
 	}
 	sb := server.New(sc)
 	hs := httptest.NewServer(sb)
@@ -87,7 +98,11 @@ func Logger() *slog.Logger {
 // ends (or until the returned stop is called).
 func (s *Stack) StartWorker(t testing.TB) (stop func()) {
 	t.Helper()
-	w, err := app.NewWorker(context.Background(), s.Config, s.Client, s.Store, Logger(), nil)
+	log := Logger()
+	if s.LogTo != nil {
+		log = slog.New(slog.NewJSONHandler(s.LogTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	w, err := app.NewWorker(context.Background(), s.Config, s.Client, s.Store, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
