@@ -27,4 +27,11 @@ else
 fi
 echo "== e2e setup"; e2e/setup.sh
 echo "== go test (Postgres: ${ORGSYNC_TEST_DATABASE_URL%%\?*})"
-go test -p 2 -timeout 60m -fuzztime=0s ${ORGSYNC_TEST_FLAGS:-} ./...
+go test -p 2 -timeout 60m ${ORGSYNC_TEST_FLAGS:-} ./...
+# A short run of every fuzz target beyond its seeds (longer runs by hand:
+# go test -run XXX -fuzz <target> -fuzztime 10m <package>).
+echo "== fuzz (${ORGSYNC_FUZZTIME:-5s} each)"
+for t in ./internal/config:FuzzParseDeleteLimit ./internal/workbox:FuzzClassify ./internal/knox:FuzzDecodeEmployee; do
+  go test -run XXX -fuzz "^${t#*:}\$" -fuzztime "${ORGSYNC_FUZZTIME:-5s}" "${t%%:*}" >/dev/null
+  echo "fuzz ${t#*:}: ok"
+done
