@@ -160,3 +160,47 @@ func allHistories(t *testing.T, s *testenv.Stack, runIDs ...string) string {
 }
 
 var payloadData = regexp.MustCompile(`"data":"([A-Za-z0-9+/=]+)"`)
+
+// Hostile names pass through as data: every statement is parameterised.
+func TestHostileNames(t *testing.T) {
+	s := testenv.NewStack(t, testenv.StackOptions{Employees: 20, Departments: 3})
+	s.StartWorker(t)
+	src := s.Source(t)
+	dept, grade := src[model.Department][0].Key, src[model.Grade][0].Key
+	long := strings.Repeat("가", 99) + "'"
+	names := map[string]string{
+		"HX1": `'; DROP TABLE mappings; --`,
+		"HX2": `Robert'); DELETE FROM plan_items;--`,
+		"HX3": `"quoted" \ back\slash $1 %s`,
+		"HX4": long,
+		"HX5": "이름 😀 ∑ ﷽",
+	}
+	for key, name := range names {
+		raw, _ := json.Marshal(map[string]string{
+			"epId": key, "fullName": name, "emailAddress": strings.ToLower(key) + "@hostile.example",
+			"departmentCode": dept, "titleCode": grade, "gradeName": name, "employeeStatus": "B",
+		})
+		if err := s.Sandbox.Knox().PutRaw("employees", key, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := s.Sync(t, workflows.Input{})
+	if rep.Status != plan.RunCompleted {
+		t.Fatalf("report %+v", rep)
+	}
+	users := s.Sandbox.WorkboxState().Users
+	positions := s.Sandbox.WorkboxState().Positions
+	for key, name := range names {
+		if users[key].Name != name {
+			t.Errorf("user %s: name %q, want %q", key, users[key].Name, name)
+		}
+		if positions[users[key].PositionExternalKey].Name != name {
+			t.Errorf("position of %s: %q, want %q", key, positions[users[key].PositionExternalKey].Name, name)
+		}
+	}
+	var n int
+	if err := s.Store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM mappings`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("mappings after hostile names: %d, %v", n, err)
+	}
+	checkState(t, s)
+}
