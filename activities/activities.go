@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,7 +37,8 @@ func (a *Activities) logger(ctx context.Context, args ...any) *slog.Logger {
 func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, error) {
 	info := activity.GetInfo(ctx)
 	r := a.run(info.WorkflowExecution.RunID)
-	r.WorkflowID, r.Input = info.WorkflowExecution.ID, in.Input
+	r.WorkflowID = info.WorkflowExecution.ID
+	r.Input, _ = json.Marshal(in.Input) // plain struct: cannot fail
 	if err := a.Store.BeginRun(ctx, r); err != nil {
 		return Settings{}, err
 	}

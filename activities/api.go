@@ -4,7 +4,6 @@
 package activities
 
 import (
-	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -39,7 +38,7 @@ type Activities struct {
 
 // BeginInput starts a run.
 type BeginInput struct {
-	Input json.RawMessage `json:"input,omitempty"`
+	Input plan.Input `json:"input"`
 }
 
 // Settings are the worker's defaults for one run: which target and

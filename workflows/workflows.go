@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -45,8 +44,7 @@ func (w *orgSync) run(ctx workflow.Context) (Report, error) {
 	if err := w.handlers(ctx); err != nil {
 		return Report{}, err
 	}
-	input, _ := json.Marshal(w.in)
-	if err := workflow.ExecuteActivity(withShort(ctx), a.BeginRun, activities.BeginInput{Input: input}).Get(ctx, &w.settings); err != nil {
+	if err := workflow.ExecuteActivity(withShort(ctx), a.BeginRun, activities.BeginInput{Input: w.in}).Get(ctx, &w.settings); err != nil {
 		return Report{}, err
 	}
 	w.applyInput()

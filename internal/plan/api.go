@@ -106,3 +106,14 @@ type Report struct {
 	DeletesApproved bool `json:"deletesApproved,omitempty"`
 	RolledBack      bool `json:"rolledBack,omitempty"`
 }
+
+// Input is the workflow input; every field is optional, so `{}` from the
+// Temporal UI runs a full sync with the worker's defaults.
+type Input struct {
+	DryRun         bool     `json:"dryRun,omitempty"`
+	Stages         []string `json:"stages,omitempty"`
+	Rollback       string   `json:"rollback,omitempty"`    // none | stage | run; default ORGSYNC_ROLLBACK
+	DeleteLimit    *int     `json:"deleteLimit,omitempty"` // deletes per kind without approval; default ORGSYNC_DELETE_LIMIT
+	ApproveDeletes bool     `json:"approveDeletes,omitempty"`
+	Reconcile      bool     `json:"reconcile,omitempty"`
+}
