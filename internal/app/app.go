@@ -15,6 +15,7 @@ import (
 	"github.com/orgsync/orgsync/internal/source"
 	"github.com/orgsync/orgsync/internal/target"
 	"github.com/orgsync/orgsync/internal/workbox"
+	"github.com/orgsync/orgsync/internal/workplace"
 )
 
 // NewSource builds the configured source.
@@ -26,6 +27,12 @@ func NewSource(cfg config.Config) (source.Source, error) {
 			return nil, fmt.Errorf("ORGSYNC_KNOX_URL: %w", err)
 		}
 		return &source.Knox{Client: c, EmployeeKey: cfg.EmployeeKey, PositionField: cfg.PositionField, Parallel: 4}, nil
+	case "file":
+		f, err := source.NewFile(cfg.FileDir)
+		if err != nil {
+			return nil, fmt.Errorf("ORGSYNC_FILE_DIR: %w", err)
+		}
+		return f, nil
 	}
 	return nil, fmt.Errorf("ORGSYNC_SOURCE: %q is not supported by this build", cfg.Source)
 }
@@ -41,6 +48,11 @@ func NewTarget(cfg config.Config, observe Observe) (target.Client, error) {
 			BaseURL: cfg.WorkboxURL, CompanyID: cfg.CompanyID, AccessKey: cfg.AccessKey.Reveal(),
 			SecretKey: cfg.SecretKey.Reveal(), APIKey: cfg.APIKey.Reveal(), SignatureV1: cfg.SignatureV1,
 			RateLimit: cfg.TargetRPS, Observe: observe,
+		})
+	case "workplace":
+		return workplace.New(workplace.Config{
+			BaseURL: cfg.WorkplaceURL, CompanyID: cfg.CompanyID, AccessKey: cfg.AccessKey.Reveal(),
+			SecretKey: cfg.SecretKey.Reveal(), RateLimit: cfg.TargetRPS, Observe: observe,
 		})
 	}
 	return nil, fmt.Errorf("ORGSYNC_TARGET: %q is not supported by this build", cfg.Target)

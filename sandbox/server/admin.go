@@ -10,6 +10,7 @@ import (
 
 	"github.com/orgsync/orgsync/sandbox/knoxsim"
 	"github.com/orgsync/orgsync/sandbox/workboxsim"
+	"github.com/orgsync/orgsync/sandbox/workplacesim"
 )
 
 // The admin API (docs/protocol.md, "Sandbox admin"). No authentication: the
@@ -38,6 +39,7 @@ func (s *Server) mountAdmin() {
 	m.HandleFunc("GET "+AdminPrefix+"/stats", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.workbox.Stats())
 	})
+	s.mountWorkplaceAdmin()
 }
 
 // ResetRequest is the body of POST /admin/reset; absent fields take the
@@ -205,7 +207,7 @@ func writeOK(w http.ResponseWriter, fields map[string]any) {
 
 func writeErr(w http.ResponseWriter, err error) {
 	status := http.StatusBadRequest
-	if errors.Is(err, knoxsim.ErrNotFound) {
+	if errors.Is(err, knoxsim.ErrNotFound) || errors.Is(err, workplacesim.ErrNotFound) {
 		status = http.StatusNotFound
 	}
 	writeJSON(w, status, map[string]any{"ok": false, "error": err.Error()})
@@ -217,4 +219,60 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+}
+
+// mountWorkplaceAdmin adds the WORKPLACE admin API (docs/protocol.md,
+// "Sandbox admin"): faults, state, counters, and hand edits that stand for
+// an administrator changing WORKPLACE in its own console (drift).
+func (s *Server) mountWorkplaceAdmin() {
+	m := s.mux
+	m.HandleFunc("POST "+AdminPrefix+"/workplace/faults", func(w http.ResponseWriter, r *http.Request) {
+		var f workplacesim.Faults
+		if !readJSON(w, r, &f, true) {
+			return
+		}
+		if err := s.workplace.SetFaults(f); err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeOK(w, map[string]any{"faults": f})
+	})
+	m.HandleFunc("GET "+AdminPrefix+"/workplace/faults", func(w http.ResponseWriter, _ *http.Request) {
+		writeOK(w, map[string]any{"faults": s.workplace.Faults()})
+	})
+	m.HandleFunc("GET "+AdminPrefix+"/workplace/state", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, s.workplace.State())
+	})
+	m.HandleFunc("GET "+AdminPrefix+"/workplace/stats", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, s.workplace.Stats())
+	})
+	m.HandleFunc("GET "+AdminPrefix+"/workplace/{res}/{key}", func(w http.ResponseWriter, r *http.Request) {
+		b, err := s.workplace.Get(r.PathValue("res"), r.PathValue("key"))
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	})
+	m.HandleFunc("PUT "+AdminPrefix+"/workplace/{res}/{key}", func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(io.LimitReader(r.Body, maxAdminBody))
+		if err == nil {
+			err = s.workplace.Put(r.PathValue("res"), r.PathValue("key"), b)
+		}
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		s.log.Info("workplace: object edited by hand", "resource", r.PathValue("res"), "key", r.PathValue("key"))
+		writeOK(w, map[string]any{"resource": r.PathValue("res"), "key": r.PathValue("key")})
+	})
+	m.HandleFunc("DELETE "+AdminPrefix+"/workplace/{res}/{key}", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.workplace.Remove(r.PathValue("res"), r.PathValue("key")); err != nil {
+			writeErr(w, err)
+			return
+		}
+		s.log.Info("workplace: object removed by hand", "resource", r.PathValue("res"), "key", r.PathValue("key"))
+		writeOK(w, map[string]any{"resource": r.PathValue("res"), "key": r.PathValue("key")})
+	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/orgsync/orgsync/sandbox/knoxsim"
 	"github.com/orgsync/orgsync/sandbox/workboxsim"
+	"github.com/orgsync/orgsync/sandbox/workplacesim"
 )
 
 // URL prefixes of the stand-ins (docs/protocol.md).
@@ -23,7 +24,9 @@ type Server struct {
 	log     *slog.Logger
 	knox    *knoxsim.Company
 	workbox *workboxsim.Sim
-	mux     *http.ServeMux
+	// workplace is the WORKPLACE org API v2 stand-in.
+	workplace *workplacesim.Sim
+	mux       *http.ServeMux
 }
 
 // New builds the sandbox and generates the Knox company. Empty string
@@ -53,6 +56,9 @@ func New(cfg Config) *Server {
 			CompanyID: cfg.CompanyID, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
 			APIKey: cfg.APIKey, SignatureV1: cfg.SignatureV1, Logger: log,
 		}),
+		workplace: workplacesim.New(workplacesim.Config{
+			CompanyID: cfg.CompanyID, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, Logger: log,
+		}),
 		mux: http.NewServeMux(),
 	}
 	// The stand-ins see paths below their prefix. WORKBOX still verifies
@@ -60,10 +66,8 @@ func New(cfg Config) *Server {
 	s.mux.Handle(KnoxPrefix+"/", http.StripPrefix(KnoxPrefix, s.knox))
 	s.mux.Handle(WorkboxPrefix+"/", http.StripPrefix(WorkboxPrefix, s.workbox))
 
-	// WORKPLACE (org API v2, signature v2) mounts here, e.g.
-	//   s.mux.Handle(WorkplacePrefix+"/", http.StripPrefix(WorkplacePrefix, s.workplace))
-	// and its Reset, state and counters join the admin handlers in admin.go
-	// (reset, state dump, stats).
+	// WORKPLACE (org API v2, signature v2 over the full URI and query).
+	s.mux.Handle(WorkplacePrefix+"/", http.StripPrefix(WorkplacePrefix, s.workplace))
 
 	s.mountAdmin()
 	return s
@@ -85,6 +89,12 @@ func (s *Server) Workbox() *workboxsim.Sim { return s.workbox }
 // WorkboxState returns a copy of what WORKBOX holds now.
 func (s *Server) WorkboxState() workboxsim.State { return s.workbox.State() }
 
+// Workplace returns the WORKPLACE stand-in (faults, state, counters, hand edits).
+func (s *Server) Workplace() *workplacesim.Sim { return s.workplace }
+
+// WorkplaceState returns a copy of what WORKPLACE holds now.
+func (s *Server) WorkplaceState() workplacesim.State { return s.workplace.State() }
+
 // Stats returns the WORKBOX request counters.
 func (s *Server) Stats() workboxsim.Stats { return s.workbox.Stats() }
 
@@ -95,6 +105,6 @@ func (s *Server) Reset(employees, departments int, seed int64) error {
 		return err
 	}
 	s.workbox.Reset()
-	// WORKPLACE: reset it here too once mounted.
+	s.workplace.Reset()
 	return nil
 }

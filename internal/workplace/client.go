@@ -1,0 +1,336 @@
+package workplace
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpauth"
+	"github.com/orgsync/orgsync/internal/target"
+)
+
+// Client writes to and lists WORKPLACE. It is safe for concurrent use.
+type Client struct {
+	base       string // BaseURL + /company/{companyId}
+	timeout    time.Duration
+	pageSize   int
+	defaultYmd string
+	hc         *http.Client
+	signer     *ncpauth.Signer
+	limiter    *rate.Limiter
+	observe    func(model.Kind, string, int, time.Duration)
+}
+
+var (
+	_ target.Client = (*Client)(nil)
+	_ target.Lister = (*Client)(nil)
+)
+
+// New checks cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("workplace: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	}
+	ymd := cfg.DefaultEmployYmd
+	if ymd == "" {
+		ymd = DefaultEmployYmd
+	}
+	switch _, perr := time.Parse("2006-01-02", ymd); {
+	case cfg.CompanyID == "":
+		return nil, errors.New("workplace: company id is required")
+	case cfg.AccessKey == "" || cfg.SecretKey == "":
+		return nil, errors.New("workplace: access key and secret key are required")
+	case cfg.RateLimit < 0:
+		return nil, fmt.Errorf("workplace: rate limit %g: want 0 (none) or positive", cfg.RateLimit)
+	case cfg.PageSize < 0:
+		return nil, fmt.Errorf("workplace: page size %d: want 0 (default) or positive", cfg.PageSize)
+	case perr != nil:
+		return nil, fmt.Errorf("workplace: default hire date %q is not yyyy-MM-dd", ymd)
+	}
+	c := &Client{
+		base:       strings.TrimRight(cfg.BaseURL, "/") + "/company/" + url.PathEscape(cfg.CompanyID),
+		timeout:    cfg.Timeout,
+		pageSize:   cfg.PageSize,
+		defaultYmd: ymd,
+		hc:         cfg.HTTPClient,
+		signer:     ncpauth.NewV2(cfg.AccessKey, cfg.SecretKey),
+		observe:    cfg.Observe,
+	}
+	c.signer.Now = cfg.Now
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.pageSize == 0 {
+		c.pageSize = DefaultPageSize
+	}
+	if c.hc == nil {
+		c.hc = &http.Client{}
+	}
+	if cfg.RateLimit > 0 {
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), 1)
+	}
+	return c, nil
+}
+
+// Create POSTs a new object; an existing key is target.Exists.
+func (c *Client) Create(ctx context.Context, e model.Entity) error {
+	return c.write(ctx, http.MethodPost, e)
+}
+
+// Update PUTs the whole object; a missing key is target.NotFound.
+func (c *Client) Update(ctx context.Context, e model.Entity) error {
+	return c.write(ctx, http.MethodPut, e)
+}
+
+// Delete removes an object; a missing key is target.NotFound.
+func (c *Client) Delete(ctx context.Context, kind model.Kind, key string) error {
+	_, err := c.do(ctx, http.MethodDelete, kind, key, "", nil)
+	return err
+}
+
+func (c *Client) write(ctx context.Context, method string, e model.Entity) error {
+	b := Body(e, c.defaultYmd)
+	if b == nil {
+		return &target.Error{Class: target.Invalid, Message: fmt.Sprintf("unknown kind %q", e.Kind)}
+	}
+	data, err := json.Marshal(b)
+	if err != nil {
+		return &target.Error{Class: target.Invalid, Message: "encode body: " + err.Error()}
+	}
+	_, err = c.do(ctx, method, e.Kind, e.Key, "", data)
+	return err
+}
+
+// Normalize returns e as WORKPLACE stores it, in the canonical model:
+// the login id and hire date the client fills in are made explicit and
+// empty maps are nil. Comparing Normalize(mapping) with a listed entity
+// tells whether the object was changed in the target.
+func (c *Client) Normalize(e model.Entity) model.Entity {
+	if len(e.I18nNames) == 0 {
+		e.I18nNames = nil
+	}
+	if e.Kind == model.Department && e.ParentKey == "" {
+		e.ParentKey = model.TopParent
+	}
+	if e.Kind == model.Employee {
+		e.LoginID = LoginID(e)
+		if e.EmployYmd == "" {
+			e.EmployYmd = c.defaultYmd
+		}
+	}
+	return e
+}
+
+// element is one entry of a list page: the body fields of any resource
+// plus its externalKey.
+type element struct {
+	ExternalKey           string            `json:"externalKey"`
+	Name                  string            `json:"name"`
+	I18nNames             map[string]string `json:"i18nNames"`
+	ItemUsed              *bool             `json:"itemUsed"`
+	SortOrder             json.RawMessage   `json:"sortOrder"`
+	DeptExternalKey       string            `json:"deptExternalKey"`
+	ParentDeptExternalKey string            `json:"parentDeptExternalKey"`
+	DispOrd               json.RawMessage   `json:"dispOrd"`
+	LoginID               string            `json:"loginId"`
+	EmailAddress          string            `json:"emailAddress"`
+	EmployYmd             string            `json:"employYmd"`
+	GradeCdExternalKey    string            `json:"gradeCdExternalKey"`
+	JobCdExternalKey      string            `json:"jobCdExternalKey"`
+	TelephoneNo           string            `json:"telephoneNo"`
+	CellphoneNo           string            `json:"cellphoneNo"`
+	LocaleTypeCd          string            `json:"localeTypeCd"`
+	TmznTypeCd            string            `json:"tmznTypeCd"`
+}
+
+type page struct {
+	Total    *int      `json:"total"`
+	Elements []element `json:"elements"`
+}
+
+// List calls fn with every object of kind the target holds, page by page
+// (offset/limit). An order that is not a number maps to -1, so it always
+// differs from what orgsync sent.
+func (c *Client) List(ctx context.Context, kind model.Kind, fn func(model.Entity) error) error {
+	for offset := 0; ; offset += c.pageSize {
+		q := "?offset=" + strconv.Itoa(offset) + "&limit=" + strconv.Itoa(c.pageSize)
+		body, err := c.do(ctx, http.MethodGet, kind, "", q, nil)
+		if err != nil {
+			return err
+		}
+		var p page
+		if err := json.Unmarshal(body, &p); err != nil {
+			return &target.Error{Class: target.Transient, Status: 200,
+				Message: fmt.Sprintf("%s list at offset %d: answer is not a list page: %v", Resource(kind), offset, err)}
+		}
+		for _, el := range p.Elements {
+			if err := fn(toEntity(kind, el)); err != nil {
+				return err
+			}
+		}
+		if len(p.Elements) < c.pageSize || (p.Total != nil && offset+len(p.Elements) >= *p.Total) {
+			return nil
+		}
+	}
+}
+
+func toEntity(kind model.Kind, el element) model.Entity {
+	e := model.Entity{Kind: kind, Key: el.ExternalKey, Name: el.Name, I18nNames: el.I18nNames}
+	if len(e.I18nNames) == 0 {
+		e.I18nNames = nil
+	}
+	switch kind {
+	case model.Grade, model.Position:
+		e.SortOrder = number(el.SortOrder)
+		if el.ItemUsed != nil && !*el.ItemUsed {
+			e.SortOrder = -1 // switched off by hand: orgsync always sends itemUsed true
+		}
+	case model.Department:
+		if e.Key == "" {
+			e.Key = el.DeptExternalKey
+		}
+		e.ParentKey, e.SortOrder = el.ParentDeptExternalKey, number(el.DispOrd)
+	case model.Employee:
+		e.LoginID, e.Email, e.EmployYmd = el.LoginID, el.EmailAddress, el.EmployYmd
+		e.DeptKey, e.GradeKey, e.PositionKey = el.DeptExternalKey, el.GradeCdExternalKey, el.JobCdExternalKey
+		e.Tel, e.Mobile, e.Locale, e.TimeZone = el.TelephoneNo, el.CellphoneNo, el.LocaleTypeCd, el.TmznTypeCd
+	}
+	return e
+}
+
+// number reads an order sent as a string or a number; -1 when neither.
+func number(raw json.RawMessage) int {
+	s := strings.TrimSpace(string(bytes.Trim(raw, `"`)))
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// do sends one request and classifies the answer; it returns the body of
+// a successful answer. key is empty for a list (query holds offset/limit).
+func (c *Client) do(ctx context.Context, method string, kind model.Kind, key, query string, data []byte) ([]byte, error) {
+	res := Resource(kind)
+	if res == "" {
+		return nil, &target.Error{Class: target.Invalid, Message: fmt.Sprintf("unknown kind %q", kind)}
+	}
+	path := c.base + "/" + res
+	what := res + " list"
+	if method != http.MethodGet || key != "" {
+		if key == "" {
+			return nil, &target.Error{Class: target.Invalid, Message: res + ": empty external key"}
+		}
+		path += "/" + url.PathEscape(key)
+		what = res + " " + key
+	}
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, aborted(ctx, what, err)
+		}
+	}
+	rctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var rd io.Reader
+	if data != nil {
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(rctx, method, path+query, rd)
+	if err != nil {
+		return nil, &target.Error{Class: target.Invalid, Message: what + ": " + err.Error()}
+	}
+	if data != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	c.signer.Sign(req)
+
+	start := time.Now()
+	status, answer, err := c.roundTrip(req)
+	if c.observe != nil {
+		c.observe(kind, method, status, time.Since(start))
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, aborted(ctx, what, err)
+		}
+		if errors.Is(err, errTooLarge) {
+			return nil, &target.Error{Class: target.Transient, Status: status, Message: what + ": response too large"}
+		}
+		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+			return nil, &target.Error{Class: target.Transient, Status: status, Message: fmt.Sprintf("%s: no answer within %s", what, c.timeout)}
+		}
+		return nil, &target.Error{Class: target.Transient, Status: status, Message: what + ": " + cause(err)}
+	}
+	if key == "" {
+		key = "list"
+	}
+	if err := classify(method, res, key, status, answer); err != nil {
+		return nil, err
+	}
+	return answer, nil
+}
+
+var errTooLarge = errors.New("response too large")
+
+func (c *Client) roundTrip(req *http.Request) (int, []byte, error) {
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	if err != nil {
+		return resp.StatusCode, nil, err
+	}
+	if len(b) > MaxResponseBytes {
+		return resp.StatusCode, nil, errTooLarge
+	}
+	return resp.StatusCode, b, nil
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+func cause(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// abortError is a call the caller's context ended: transient for
+// target.ClassOf, and errors.Is(err, context.Canceled) still holds.
+type abortError struct {
+	te     *target.Error
+	ctxErr error
+}
+
+func (e *abortError) Error() string   { return e.te.Error() }
+func (e *abortError) Unwrap() []error { return []error{e.te, e.ctxErr} }
+
+func aborted(ctx context.Context, what string, err error) error {
+	ctxErr := ctx.Err()
+	if ctxErr == nil {
+		ctxErr = err
+	}
+	return &abortError{
+		te:     &target.Error{Class: target.Transient, Message: what + ": aborted: " + ctxErr.Error()},
+		ctxErr: ctxErr,
+	}
+}
