@@ -51,6 +51,7 @@ func run() error {
 	fmt.Printf("  Knox     %s%s   (System-ID %s, companyCode %s)\n", base, server.KnoxPrefix, cfg.KnoxSystemID, cfg.KnoxCompanyCode)
 	fmt.Printf("  WORKBOX  %s%s   (company %s, access key %s, signature v1 %s)\n",
 		base, server.WorkboxPrefix, cfg.CompanyID, cfg.AccessKey, variant(cfg.SignatureV1))
+	fmt.Printf("  WORKPLACE %s%s   (company %s, signature v2)\n", base, server.WorkplacePrefix, cfg.CompanyID)
 	fmt.Printf("  admin    %s%s\n", base, server.AdminPrefix)
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
