@@ -1,40 +1,27 @@
 package workbox
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
-	"strings"
 
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/target"
 )
 
 // errorBody is both the WORKBOX and the API Gateway error body,
-// {"error":{"errorCode":"180011","message":"..."}}. The gateway table types
-// errorCode as Integer while its example shows a string, so both decode.
-type errorBody struct {
-	Error *struct {
-		ErrorCode json.RawMessage `json:"errorCode"`
-		Message   string          `json:"message"`
-	} `json:"error"`
-}
-
-// maxMessage bounds the server's message kept in an error.
-const maxMessage = 300
+// {"error":{"errorCode":"180011","message":"..."}}: one shape, so every
+// code may be the gateway's.
+type errorBody = ncpapi.GatewayError
 
 // classify turns an answer into nil or a *target.Error, by the body's
 // errorCode first and the HTTP status second (docs/protocol.md).
 func classify(method, res, key string, status int, body []byte) error {
 	code, msg, hasError := parseError(body)
-	if status >= 200 && status < 300 && !hasError {
+	what := res + " " + key
+	e, msg := ncpapi.NewError(what, status, code, msg, hasError)
+	if e == nil {
 		return nil
 	}
-	if msg == "" {
-		msg = http.StatusText(status)
-	}
-	what := res + " " + key
-	e := &target.Error{Status: status, Code: code, Message: what + ": " + msg}
-
 	switch {
 	case code == "180011" && method == http.MethodPost:
 		e.Class = target.Exists
@@ -47,20 +34,9 @@ func classify(method, res, key string, status int, body []byte) error {
 	case code == "180000":
 		e.Class = target.Auth
 		e.Message = what + ": company not found (" + msg + "); check ORGSYNC_COMPANY_ID (WORKBOX Developers > 기본 설정 > 연동키)"
-	case code == "400" || code == "410" || code == "420":
-		e.Class = target.Throttled
-	case status == http.StatusUnauthorized:
-		e.Class = target.Auth
-		e.Message = what + ": authentication failed (" + msg + "); check the access key, secret key and API key " +
-			"(and ORGSYNC_SIGNATURE_V1), and the machine clock: the gateway rejects timestamps 5 or more minutes off"
-	case status == http.StatusTooManyRequests:
-		e.Class = target.Throttled
-	case status >= 500:
-		e.Class = target.Transient
 	default:
-		// Other 4xx (including a reference's not-found code and 2xx/3xx
-		// answers carrying an error): the data or request is at fault.
-		e.Class = target.Invalid
+		ncpapi.Classify(e, what, msg, true,
+			"the access key, secret key and API key (and ORGSYNC_SIGNATURE_V1)")
 	}
 	return e
 }
@@ -72,13 +48,5 @@ func parseError(body []byte) (code, msg string, hasError bool) {
 	if len(body) == 0 || json.Unmarshal(body, &eb) != nil || eb.Error == nil {
 		return "", "", false
 	}
-	code = string(bytes.Trim(eb.Error.ErrorCode, `"`))
-	if code == "null" {
-		code = ""
-	}
-	msg = strings.TrimSpace(eb.Error.Message)
-	if r := []rune(msg); len(r) > maxMessage {
-		msg = string(r[:maxMessage]) + "…"
-	}
-	return code, msg, true
+	return ncpapi.Code(eb.Error.ErrorCode), ncpapi.Message(eb.Error.Message), true
 }

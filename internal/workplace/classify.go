@@ -1,11 +1,11 @@
 package workplace
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
 
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/target"
 )
 
@@ -14,10 +14,7 @@ import (
 // service's {"status":400,"code":-1015,"message":"...","errors":[...]}
 // (seed 003). Codes decode whether they are numbers or strings.
 type errorBody struct {
-	Error *struct {
-		ErrorCode json.RawMessage `json:"errorCode"`
-		Message   string          `json:"message"`
-	} `json:"error"`
+	ncpapi.GatewayError
 	Status  json.RawMessage `json:"status"`
 	Code    json.RawMessage `json:"code"`
 	Message string          `json:"message"`
@@ -27,20 +24,15 @@ type errorBody struct {
 	} `json:"errors"`
 }
 
-const maxMessage = 300
-
 // classify turns an answer into nil or a *target.Error: the body's code
 // first, the HTTP status second (docs/protocol.md, "WORKPLACE").
 func classify(method, res, key string, status int, body []byte) error {
 	code, msg, gateway, hasError := parseError(body)
-	if status >= 200 && status < 300 && !hasError {
+	what := res + " " + key
+	e, msg := ncpapi.NewError(what, status, code, msg, hasError)
+	if e == nil {
 		return nil
 	}
-	if msg == "" {
-		msg = http.StatusText(status)
-	}
-	what := res + " " + key
-	e := &target.Error{Status: status, Code: code, Message: what + ": " + msg}
 	switch {
 	case !gateway && code == CodeExists && method == http.MethodPost:
 		e.Class = target.Exists
@@ -53,18 +45,8 @@ func classify(method, res, key string, status int, body []byte) error {
 	case !gateway && code == CodeCompany:
 		e.Class = target.Auth
 		e.Message = what + ": company not found (" + msg + "); check ORGSYNC_COMPANY_ID"
-	case gateway && (code == "400" || code == "410" || code == "420"):
-		e.Class = target.Throttled
-	case status == http.StatusUnauthorized:
-		e.Class = target.Auth
-		e.Message = what + ": authentication failed (" + msg + "); check the access key and secret key (signature v2), " +
-			"and the machine clock: the gateway rejects timestamps 5 or more minutes off"
-	case status == http.StatusTooManyRequests:
-		e.Class = target.Throttled
-	case status >= 500:
-		e.Class = target.Transient
 	default:
-		e.Class = target.Invalid
+		ncpapi.Classify(e, what, msg, gateway, "the access key and secret key (signature v2)")
 	}
 	return e
 }
@@ -79,9 +61,9 @@ func parseError(body []byte) (code, msg string, gateway, hasError bool) {
 	}
 	switch {
 	case eb.Error != nil:
-		code, msg, gateway = rawCode(eb.Error.ErrorCode), eb.Error.Message, true
+		code, msg, gateway = ncpapi.Code(eb.Error.ErrorCode), eb.Error.Message, true
 	case len(eb.Code) > 0 && string(eb.Code) != "null":
-		code, msg = rawCode(eb.Code), eb.Message
+		code, msg = ncpapi.Code(eb.Code), eb.Message
 		var parts []string
 		for _, fe := range eb.Errors {
 			if fe.Field != "" {
@@ -94,17 +76,5 @@ func parseError(body []byte) (code, msg string, gateway, hasError bool) {
 	default:
 		return "", "", false, false
 	}
-	msg = strings.TrimSpace(msg)
-	if r := []rune(msg); len(r) > maxMessage {
-		msg = string(r[:maxMessage]) + "…"
-	}
-	return code, msg, gateway, true
-}
-
-func rawCode(raw json.RawMessage) string {
-	c := string(bytes.Trim(raw, `"`))
-	if c == "null" {
-		return ""
-	}
-	return c
+	return code, ncpapi.Message(msg), gateway, true
 }

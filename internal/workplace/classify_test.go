@@ -1,35 +1,25 @@
 package workplace
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi/ncpapitest"
 	"github.com/orgsync/orgsync/internal/target"
 )
 
 func canned(t *testing.T, status int, body string) *Client {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		fmt.Fprint(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := New(Config{BaseURL: srv.URL + "/organization/apigw/v2", CompanyID: "c1", AccessKey: "ak", SecretKey: "sk"})
+	c, err := New(Config{BaseURL: ncpapitest.Canned(t, status, body) + "/organization/apigw/v2", CompanyID: "c1", AccessKey: "ak", SecretKey: "sk"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func gwBody(code, msg string) string {
-	return fmt.Sprintf(`{"error":{"errorCode":%q,"message":%q}}`, code, msg)
-}
+func gwBody(code, msg string) string { return ncpapitest.GatewayBody(code, msg) }
 
 func svcBody(status int, code, msg string) string {
 	return fmt.Sprintf(`{"status":%d,"code":%s,"message":%q,"errors":[]}`, status, code, msg)
@@ -41,96 +31,54 @@ func TestClassification(t *testing.T) {
 	dept := model.Entity{Kind: model.Department, Key: "D1", Name: "개발팀", ParentKey: "#"}
 	emp := model.Entity{Kind: model.Employee, Key: "U1", Name: "김삼성", Email: "a@example.com", DeptKey: "D1"}
 
-	tests := []struct {
-		name   string
-		op     string
-		e      model.Entity
-		status int
-		body   string
-		want   target.Class
-		code   string
-		inMsg  string
-	}{
-		{"created", "create", grade, 201, `{"status":201,"externalKey":"G1"}`, target.OK, "", ""},
-		{"updated", "update", dept, 200, `{}`, target.OK, "", ""},
-		{"deleted empty", "delete", emp, 200, ``, target.OK, "", ""},
+	row := ncpapitest.Row
+	ncpapitest.Classification(t, []ncpapitest.Case{
+		row("created", "create", grade, 201, `{"status":201,"externalKey":"G1"}`, target.OK, "", ""),
+		row("updated", "update", dept, 200, `{}`, target.OK, "", ""),
+		row("deleted empty", "delete", emp, 200, ``, target.OK, "", ""),
 
-		{"exists on POST", "create", grade, 409, svcBody(409, "-1010", "external key already exists"), target.Exists, "-1010", "already exists"},
-		{"exists code on PUT is invalid", "update", grade, 409, svcBody(409, "-1010", "exists"), target.Invalid, "-1010", ""},
-		{"exists as string code", "create", job, 409, `{"status":409,"code":"-1010","message":"exists"}`, target.Exists, "-1010", ""},
+		row("exists on POST", "create", grade, 409, svcBody(409, "-1010", "external key already exists"), target.Exists, "-1010", "already exists"),
+		row("exists code on PUT is invalid", "update", grade, 409, svcBody(409, "-1010", "exists"), target.Invalid, "-1010", ""),
+		row("exists as string code", "create", job, 409, `{"status":409,"code":"-1010","message":"exists"}`, target.Exists, "-1010", ""),
 
-		{"grade not found on PUT", "update", grade, 404, svcBody(404, "-1011", "grade not found"), target.NotFound, "-1011", "grade G1"},
-		{"job not found on DELETE", "delete", job, 404, svcBody(404, "-1012", "job not found"), target.NotFound, "-1012", "job P1"},
-		{"dept not found on DELETE", "delete", dept, 404, svcBody(404, "-1014", "dept not found"), target.NotFound, "-1014", ""},
-		{"emp not found on PUT (seed 003)", "update", emp, 400, svcBody(400, "-1015", "emp not found"), target.NotFound, "-1015", "emp not found"},
-		{"referenced dept missing on employee PUT", "update", emp, 400, svcBody(400, "-1014", "dept not found"), target.Invalid, "-1014", ""},
-		{"referenced grade missing on employee POST", "create", emp, 400, svcBody(400, "-1011", "grade not found"), target.Invalid, "-1011", ""},
-		{"own code on POST is invalid", "create", dept, 404, svcBody(404, "-1014", "dept not found"), target.Invalid, "-1014", ""},
-		{"parent missing", "create", dept, 400, svcBody(400, "-1016", "parent dept not found"), target.Invalid, "-1016", ""},
-		{"cycle", "update", dept, 400, svcBody(400, "-1018", "cycle"), target.Invalid, "-1018", ""},
-		{"duplicate name", "create", grade, 409, svcBody(409, "-1020", "name already exists"), target.Invalid, "-1020", "name already exists"},
-		{"duplicate login", "create", emp, 409, svcBody(409, "-1021", "loginId already exists"), target.Invalid, "-1021", ""},
-		{"field rule names the field", "create", emp, 400,
+		row("grade not found on PUT", "update", grade, 404, svcBody(404, "-1011", "grade not found"), target.NotFound, "-1011", "grade G1"),
+		row("job not found on DELETE", "delete", job, 404, svcBody(404, "-1012", "job not found"), target.NotFound, "-1012", "job P1"),
+		row("dept not found on DELETE", "delete", dept, 404, svcBody(404, "-1014", "dept not found"), target.NotFound, "-1014", ""),
+		row("emp not found on PUT (seed 003)", "update", emp, 400, svcBody(400, "-1015", "emp not found"), target.NotFound, "-1015", "emp not found"),
+		row("referenced dept missing on employee PUT", "update", emp, 400, svcBody(400, "-1014", "dept not found"), target.Invalid, "-1014", ""),
+		row("referenced grade missing on employee POST", "create", emp, 400, svcBody(400, "-1011", "grade not found"), target.Invalid, "-1011", ""),
+		row("own code on POST is invalid", "create", dept, 404, svcBody(404, "-1014", "dept not found"), target.Invalid, "-1014", ""),
+		row("parent missing", "create", dept, 400, svcBody(400, "-1016", "parent dept not found"), target.Invalid, "-1016", ""),
+		row("cycle", "update", dept, 400, svcBody(400, "-1018", "cycle"), target.Invalid, "-1018", ""),
+		row("duplicate name", "create", grade, 409, svcBody(409, "-1020", "name already exists"), target.Invalid, "-1020", "name already exists"),
+		row("duplicate login", "create", emp, 409, svcBody(409, "-1021", "loginId already exists"), target.Invalid, "-1021", ""),
+		row("field rule names the field", "create", emp, 400,
 			`{"status":400,"code":-1030,"message":"invalid request field","errors":[{"field":"employYmd","message":"must be yyyy-MM-dd"}]}`,
-			target.Invalid, "-1030", "employYmd: must be yyyy-MM-dd"},
-		{"in use", "delete", grade, 400, svcBody(400, "-1040", "in use"), target.Invalid, "-1040", ""},
-		{"404 without body", "delete", grade, 404, `not found`, target.Invalid, "", "Not Found"},
-		{"gateway 404", "create", grade, 404, gwBody("300", "Not Found Exception"), target.Invalid, "300", ""},
+			target.Invalid, "-1030", "employYmd: must be yyyy-MM-dd"),
+		row("in use", "delete", grade, 400, svcBody(400, "-1040", "in use"), target.Invalid, "-1040", ""),
+		row("404 without body", "delete", grade, 404, `not found`, target.Invalid, "", "Not Found"),
+		row("gateway 404", "create", grade, 404, gwBody("300", "Not Found Exception"), target.Invalid, "300", ""),
 
-		{"sync off", "create", dept, 403, svcBody(403, "-1003", "organization sync is not enabled"), target.Forbidden, "-1003", "WORKPLACE admin console"},
-		{"gateway forbidden", "create", dept, 403, gwBody("230", "Forbidden"), target.Invalid, "230", ""},
+		row("sync off", "create", dept, 403, svcBody(403, "-1003", "organization sync is not enabled"), target.Forbidden, "-1003", "WORKPLACE admin console"),
+		row("gateway forbidden", "create", dept, 403, gwBody("230", "Forbidden"), target.Invalid, "230", ""),
 
-		{"gateway auth", "create", grade, 401, gwBody("200", "Authentication Failed"), target.Auth, "200", "machine clock"},
-		{"permission denied", "create", grade, 401, gwBody("210", "Permission Denied"), target.Auth, "210", "signature v2"},
-		{"401 without body", "delete", grade, 401, ``, target.Auth, "", ""},
-		{"unknown company", "create", grade, 400, svcBody(400, "-1001", "company not found"), target.Auth, "-1001", "ORGSYNC_COMPANY_ID"},
+		row("gateway auth", "create", grade, 401, gwBody("200", "Authentication Failed"), target.Auth, "200", "machine clock"),
+		row("permission denied", "create", grade, 401, gwBody("210", "Permission Denied"), target.Auth, "210", "signature v2"),
+		row("401 without body", "delete", grade, 401, ``, target.Auth, "", ""),
+		row("unknown company", "create", grade, 400, svcBody(400, "-1001", "company not found"), target.Auth, "-1001", "ORGSYNC_COMPANY_ID"),
 
-		{"rate limited", "create", grade, 429, gwBody("420", "Rate Limited"), target.Throttled, "420", ""},
-		{"quota", "update", grade, 429, gwBody("400", "Quota Exceeded"), target.Throttled, "400", ""},
-		{"throttle numeric", "create", grade, 429, `{"error":{"errorCode":410,"message":"Throttle Limited"}}`, target.Throttled, "410", ""},
-		{"429 without body", "delete", emp, 429, ``, target.Throttled, "", ""},
-		{"service 400 is not a gateway quota", "create", grade, 400, svcBody(400, "400", "odd"), target.Invalid, "400", ""},
+		row("rate limited", "create", grade, 429, gwBody("420", "Rate Limited"), target.Throttled, "420", ""),
+		row("quota", "update", grade, 429, gwBody("400", "Quota Exceeded"), target.Throttled, "400", ""),
+		row("throttle numeric", "create", grade, 429, `{"error":{"errorCode":410,"message":"Throttle Limited"}}`, target.Throttled, "410", ""),
+		row("429 without body", "delete", emp, 429, ``, target.Throttled, "", ""),
+		row("service 400 is not a gateway quota", "create", grade, 400, svcBody(400, "400", "odd"), target.Invalid, "400", ""),
 
-		{"endpoint error", "create", grade, 503, gwBody("500", "Endpoint Error"), target.Transient, "500", ""},
-		{"endpoint timeout", "update", dept, 504, gwBody("510", "Endpoint Timeout"), target.Transient, "510", ""},
-		{"service 500", "delete", emp, 500, svcBody(500, "-1999", "internal"), target.Transient, "-1999", ""},
-		{"html 502", "create", grade, 502, `<html>bad gateway</html>`, target.Transient, "", "Bad Gateway"},
-		{"error on 200", "create", grade, 200, svcBody(409, "-1010", "exists"), target.Exists, "-1010", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := canned(t, tt.status, tt.body)
-			ctx := context.Background()
-			var err error
-			switch tt.op {
-			case "create":
-				err = c.Create(ctx, tt.e)
-			case "update":
-				err = c.Update(ctx, tt.e)
-			case "delete":
-				err = c.Delete(ctx, tt.e.Kind, tt.e.Key)
-			}
-			if got := target.ClassOf(err); got != tt.want {
-				t.Fatalf("class %s, want %s (err %v)", got, tt.want, err)
-			}
-			if tt.want == target.OK {
-				return
-			}
-			te, ok := err.(*target.Error)
-			if !ok {
-				t.Fatalf("%T is not a *target.Error", err)
-			}
-			if te.Status != tt.status || te.Code != tt.code {
-				t.Errorf("status/code %d/%q, want %d/%q", te.Status, te.Code, tt.status, tt.code)
-			}
-			if !strings.Contains(te.Message, tt.e.Key) {
-				t.Errorf("message %q does not name the key", te.Message)
-			}
-			if tt.inMsg != "" && !strings.Contains(err.Error(), tt.inMsg) {
-				t.Errorf("error %q does not contain %q", err, tt.inMsg)
-			}
-		})
-	}
+		row("endpoint error", "create", grade, 503, gwBody("500", "Endpoint Error"), target.Transient, "500", ""),
+		row("endpoint timeout", "update", dept, 504, gwBody("510", "Endpoint Timeout"), target.Transient, "510", ""),
+		row("service 500", "delete", emp, 500, svcBody(500, "-1999", "internal"), target.Transient, "-1999", ""),
+		row("html 502", "create", grade, 502, `<html>bad gateway</html>`, target.Transient, "", "Bad Gateway"),
+		row("error on 200", "create", grade, 200, svcBody(409, "-1010", "exists"), target.Exists, "-1010", ""),
+	}, func(t *testing.T, status int, body string) target.Client { return canned(t, status, body) })
 }
 
 func TestBodies(t *testing.T) {

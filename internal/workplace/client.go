@@ -6,16 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/ncpauth"
 	"github.com/orgsync/orgsync/internal/target"
 )
@@ -23,13 +21,9 @@ import (
 // Client writes to and lists WORKPLACE. It is safe for concurrent use.
 type Client struct {
 	base       string // BaseURL + /company/{companyId}
-	timeout    time.Duration
 	pageSize   int
 	defaultYmd string
-	hc         *http.Client
-	signer     *ncpauth.Signer
-	limiter    *rate.Limiter
-	observe    func(model.Kind, string, int, time.Duration)
+	t          ncpapi.Transport
 }
 
 var (
@@ -39,9 +33,8 @@ var (
 
 // New checks cfg and returns a client.
 func New(cfg Config) (*Client, error) {
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("workplace: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	if err := ncpapi.CheckBaseURL("workplace", cfg.BaseURL); err != nil {
+		return nil, err
 	}
 	ymd := cfg.DefaultEmployYmd
 	if ymd == "" {
@@ -61,25 +54,27 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		base:       strings.TrimRight(cfg.BaseURL, "/") + "/company/" + url.PathEscape(cfg.CompanyID),
-		timeout:    cfg.Timeout,
 		pageSize:   cfg.PageSize,
 		defaultYmd: ymd,
-		hc:         cfg.HTTPClient,
-		signer:     ncpauth.NewV2(cfg.AccessKey, cfg.SecretKey),
-		observe:    cfg.Observe,
+		t: ncpapi.Transport{
+			Signer:   ncpauth.NewV2(cfg.AccessKey, cfg.SecretKey),
+			HTTP:     cfg.HTTPClient,
+			Timeout:  cfg.Timeout,
+			Limiter:  ncpapi.NewLimiter(cfg.RateLimit),
+			MaxBytes: MaxResponseBytes,
+			TooLarge: "response too large",
+			Observe:  cfg.Observe,
+		},
 	}
-	c.signer.Now = cfg.Now
-	if c.timeout <= 0 {
-		c.timeout = DefaultTimeout
+	c.t.Signer.Now = cfg.Now
+	if c.t.Timeout <= 0 {
+		c.t.Timeout = DefaultTimeout
 	}
 	if c.pageSize == 0 {
 		c.pageSize = DefaultPageSize
 	}
-	if c.hc == nil {
-		c.hc = &http.Client{}
-	}
-	if cfg.RateLimit > 0 {
-		c.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), 1)
+	if c.t.HTTP == nil {
+		c.t.HTTP = &http.Client{}
 	}
 	return c, nil
 }
@@ -236,43 +231,9 @@ func (c *Client) do(ctx context.Context, method string, kind model.Kind, key, qu
 		path += "/" + url.PathEscape(key)
 		what = res + " " + key
 	}
-	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return nil, aborted(ctx, what, err)
-		}
-	}
-	rctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var rd io.Reader
-	if data != nil {
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(rctx, method, path+query, rd)
+	status, answer, err := c.t.Do(ctx, ncpapi.Request{Method: method, URL: path + query, Kind: kind, What: what, Body: data})
 	if err != nil {
-		return nil, &target.Error{Class: target.Invalid, Message: what + ": " + err.Error()}
-	}
-	if data != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	c.signer.Sign(req)
-
-	start := time.Now()
-	status, answer, err := c.roundTrip(req)
-	if c.observe != nil {
-		c.observe(kind, method, status, time.Since(start))
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, aborted(ctx, what, err)
-		}
-		if errors.Is(err, errTooLarge) {
-			return nil, &target.Error{Class: target.Transient, Status: status, Message: what + ": response too large"}
-		}
-		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-			return nil, &target.Error{Class: target.Transient, Status: status, Message: fmt.Sprintf("%s: no answer within %s", what, c.timeout)}
-		}
-		return nil, &target.Error{Class: target.Transient, Status: status, Message: what + ": " + cause(err)}
+		return nil, err
 	}
 	if key == "" {
 		key = "list"
@@ -281,56 +242,4 @@ func (c *Client) do(ctx context.Context, method string, kind model.Kind, key, qu
 		return nil, err
 	}
 	return answer, nil
-}
-
-var errTooLarge = errors.New("response too large")
-
-func (c *Client) roundTrip(req *http.Request) (int, []byte, error) {
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
-	if err != nil {
-		return resp.StatusCode, nil, err
-	}
-	if len(b) > MaxResponseBytes {
-		return resp.StatusCode, nil, errTooLarge
-	}
-	return resp.StatusCode, b, nil
-}
-
-func isTimeout(err error) bool {
-	var t interface{ Timeout() bool }
-	return errors.As(err, &t) && t.Timeout()
-}
-
-func cause(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err.Error()
-	}
-	return err.Error()
-}
-
-// abortError is a call the caller's context ended: transient for
-// target.ClassOf, and errors.Is(err, context.Canceled) still holds.
-type abortError struct {
-	te     *target.Error
-	ctxErr error
-}
-
-func (e *abortError) Error() string   { return e.te.Error() }
-func (e *abortError) Unwrap() []error { return []error{e.te, e.ctxErr} }
-
-func aborted(ctx context.Context, what string, err error) error {
-	ctxErr := ctx.Err()
-	if ctxErr == nil {
-		ctxErr = err
-	}
-	return &abortError{
-		te:     &target.Error{Class: target.Transient, Message: what + ": aborted: " + ctxErr.Error()},
-		ctxErr: ctxErr,
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orgsync/orgsync/sandbox/gatewaysim"
 )
 
 // Reference vectors of shared/reference/ncp-api.md §3.3.
@@ -23,7 +25,7 @@ const (
 	vecSDK       = "6R3VO5BMq4Yd/UY1VljpdnZ9WK7sNyHVDW9/gTJS6oI="
 )
 
-// hmacB64 is the test's own signer, independent of signV1.
+// hmacB64 is the test's own signer, independent of gatewaysim.SignV1.
 func hmacB64(secret, msg string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte(msg))
@@ -36,11 +38,11 @@ func TestSignatureVectors(t *testing.T) {
 	if withKey != vecWithKey || sdk != vecSDK {
 		t.Fatalf("reference vectors do not reproduce: %s %s", withKey, sdk)
 	}
-	if got := signV1(vecSecret, "POST", vecURI, vecTimestamp, vecAPIKey, vecAccess); got != vecWithKey {
-		t.Errorf("signV1 apikey variant = %s, want %s", got, vecWithKey)
+	if got := gatewaysim.SignV1(vecSecret, "POST", vecURI, vecTimestamp, vecAPIKey, vecAccess); got != vecWithKey {
+		t.Errorf("SignV1 apikey variant = %s, want %s", got, vecWithKey)
 	}
-	if got := signV1(vecSecret, "POST", vecURI, vecTimestamp, "", vecAccess); got != vecSDK {
-		t.Errorf("signV1 sdk variant = %s, want %s", got, vecSDK)
+	if got := gatewaysim.SignV1(vecSecret, "POST", vecURI, vecTimestamp, "", vecAccess); got != vecSDK {
+		t.Errorf("SignV1 sdk variant = %s, want %s", got, vecSDK)
 	}
 }
 

@@ -7,8 +7,9 @@ package workboxsim
 import (
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/orgsync/orgsync/sandbox/gatewaysim"
 )
 
 // Resource names, as in the URL path and in the state dump.
@@ -24,9 +25,9 @@ var Resources = []string{ResGrade, ResPosition, ResDept, ResUser}
 
 // Signature variants of ORGSYNC_SIGNATURE_V1.
 const (
-	SignatureAny    = ""       // accept both
-	SignatureAPIKey = "apikey" // METHOD uri\nts\napiKey\naccessKey
-	SignatureSDK    = "sdk"    // METHOD uri\nts\naccessKey
+	SignatureAny    = gatewaysim.V1Any    // accept both
+	SignatureAPIKey = gatewaysim.V1APIKey // METHOD uri\nts\napiKey\naccessKey
+	SignatureSDK    = gatewaysim.V1SDK    // METHOD uri\nts\naccessKey
 )
 
 // Config holds the credentials and company the stand-in accepts.
@@ -82,11 +83,8 @@ type State struct {
 // for the reference checks and the map update, never while reading a body,
 // sleeping or signing.
 type Sim struct {
-	cfg    Config
-	log    *slog.Logger
-	now    func() time.Time
-	faults atomic.Pointer[faultSet]
-	stats  counters
+	cfg Config
+	gw  *gatewaysim.Gateway // signatures, clock, faults, counters
 
 	mu       sync.Mutex
 	st       State
@@ -99,13 +97,14 @@ type Sim struct {
 
 // New returns an empty stand-in.
 func New(cfg Config) *Sim {
-	s := &Sim{cfg: cfg, log: cfg.Logger, now: cfg.Now}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	s := &Sim{cfg: cfg, gw: gatewaysim.New(gatewaysim.Config{
+		Product:   "workbox",
+		Resources: Resources,
+		Verifier: gatewaysim.Verifier{Version: gatewaysim.V1, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
+			APIKey: cfg.APIKey, V1Variant: cfg.SignatureV1},
+		Logger: cfg.Logger,
+		Now:    cfg.Now,
+	})}
 	s.Reset()
 	return s
 }
@@ -118,8 +117,7 @@ func (s *Sim) Reset() {
 	s.gradeUse, s.posUse = map[string]int{}, map[string]int{}
 	s.emails = map[string]string{}
 	s.mu.Unlock()
-	s.stats.reset()
-	s.faults.Store(&faultSet{})
+	s.gw.Reset()
 }
 
 // State returns a deep copy of what the stand-in holds.

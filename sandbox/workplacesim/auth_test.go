@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/orgsync/orgsync/sandbox/gatewaysim"
 )
 
 // The v2 reference vector of shared/reference/ncp-api.md §3.3: a GET of
@@ -20,8 +22,8 @@ const (
 )
 
 func TestSignV2Vector(t *testing.T) {
-	if got := signV2(vecSecret, "GET", vecURI, vecTS, vecAccess); got != vecSig {
-		t.Fatalf("signV2 = %s, want %s", got, vecSig)
+	if got := gatewaysim.SignV2(vecSecret, "GET", vecURI, vecTS, vecAccess); got != vecSig {
+		t.Fatalf("SignV2 = %s, want %s", got, vecSig)
 	}
 }
 

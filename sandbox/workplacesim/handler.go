@@ -2,20 +2,31 @@ package workplacesim
 
 import (
 	"encoding/json"
-	"io"
-	"math/rand/v2"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/orgsync/orgsync/sandbox/gatewaysim"
 )
 
 // MaxBody is the largest accepted request body; beyond it 413 / 430.
-const MaxBody = 1 << 20
+const MaxBody = gatewaysim.MaxBody
+
+// refused answers the gateway's refusals.
+var refused = [...]*apiError{
+	gatewaysim.Endpoint:    errEndpoint,
+	gatewaysim.AuthFailed:  errAuth,
+	gatewaysim.RateLimited: errRateLimited,
+	gatewaysim.BadBody:     errBadBody,
+	gatewaysim.TooLarge:    errTooLarge,
+	gatewaysim.Method:      errMethod,
+	gatewaysim.MediaType:   errMediaType,
+	gatewaysim.SyncOff:     errSyncOff,
+	gatewaysim.Rejected:    errRejected,
+}
 
 // MaxLimit is the largest page a list answers.
 const MaxLimit = 1000
@@ -24,9 +35,7 @@ const MaxLimit = 1000
 // strips /organization/apigw/v2; signatures cover the full request URI,
 // prefix and query included).
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.stats.requests.Add(1)
-	status := s.serve(w, r)
-	s.stats.status(status)
+	s.gw.Count(func() int { return s.serve(w, r) })
 }
 
 func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
@@ -34,31 +43,9 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 	if !ok {
 		return writeErr(w, errNoSuchPath)
 	}
-	f := s.faults.Load()
-	if f.LatencyMs > 0 {
-		select {
-		case <-time.After(time.Duration(f.LatencyMs) * time.Millisecond):
-		case <-r.Context().Done():
-			return writeErr(w, errEndpoint)
-		}
-	}
-	if why := s.authenticate(r, f.ClockSkewMs); why != "" {
-		s.log.Info("workplace: authentication failed", "method", r.Method, "resource", res, "key", key, "reason", why)
-		return writeErr(w, errAuth)
-	}
-	if f.limiter != nil && !f.limiter.Allow() {
-		s.stats.throttled.Add(1)
-		return writeErr(w, errRateLimited)
-	}
-	if f.ErrorRate > 0 && rand.Float64() < f.ErrorRate {
-		return writeErr(w, errEndpoint)
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-	if err != nil {
-		return writeErr(w, errBadBody)
-	}
-	if len(b) > MaxBody {
-		return writeErr(w, errTooLarge)
+	f, b, refusal := s.gw.Admit(r, res, key)
+	if refusal != gatewaysim.Passed {
+		return writeErr(w, refused[refusal])
 	}
 	if company != s.cfg.CompanyID {
 		return writeErr(w, errCompany)
@@ -72,41 +59,19 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 	if key == "" {
 		return writeErr(w, errMethod)
 	}
-	switch r.Method {
-	case http.MethodPost, http.MethodPut:
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			return writeErr(w, errMediaType)
-		}
-	case http.MethodDelete:
-	default:
-		return writeErr(w, errMethod)
-	}
-	s.stats.writes.Add(1)
-	switch {
-	case slices.Contains(f.SyncOff, res):
-		return writeErr(w, errSyncOff)
-	case f.rejects(res, key):
-		return writeErr(w, errRejected)
+	if refusal := s.gw.AdmitWrite(r, f, res, key); refusal != gatewaysim.Passed {
+		return writeErr(w, refused[refusal])
 	}
 	if bad := validKey(key); bad != nil {
 		return writeErr(w, bad)
 	}
 	if bad := s.write(r.Method, res, key, b); bad != nil {
 		if bad == errExists {
-			s.stats.dupCreates.Add(1)
+			s.gw.Stats.DupCreates.Add(1)
 		}
 		return writeErr(w, bad)
 	}
-	status := http.StatusOK
-	switch r.Method {
-	case http.MethodPost:
-		s.stats.creates.Add(1)
-		status = http.StatusCreated
-	case http.MethodPut:
-		s.stats.updates.Add(1)
-	default:
-		s.stats.deletes.Add(1)
-	}
+	status := s.gw.Wrote(r.Method)
 	return writeJSON(w, status, map[string]any{"status": status, "externalKey": key})
 }
 

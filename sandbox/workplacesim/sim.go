@@ -9,8 +9,9 @@ package workplacesim
 import (
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/orgsync/orgsync/sandbox/gatewaysim"
 )
 
 // Resource names, as in the URL path and in the state dump.
@@ -79,11 +80,8 @@ type State struct {
 // Sim is the WORKPLACE stand-in. One mutex guards the state; it is held
 // only for the reference checks and the map update.
 type Sim struct {
-	cfg    Config
-	log    *slog.Logger
-	now    func() time.Time
-	faults atomic.Pointer[faultSet]
-	stats  counters
+	cfg Config
+	gw  *gatewaysim.Gateway // signatures, clock, faults, counters
 
 	mu       sync.Mutex
 	st       State
@@ -97,13 +95,13 @@ type Sim struct {
 
 // New returns an empty stand-in.
 func New(cfg Config) *Sim {
-	s := &Sim{cfg: cfg, log: cfg.Logger, now: cfg.Now}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	s := &Sim{cfg: cfg, gw: gatewaysim.New(gatewaysim.Config{
+		Product:   "workplace",
+		Resources: Resources,
+		Verifier:  gatewaysim.Verifier{Version: gatewaysim.V2, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey},
+		Logger:    cfg.Logger,
+		Now:       cfg.Now,
+	})}
 	s.Reset()
 	return s
 }
@@ -116,8 +114,7 @@ func (s *Sim) Reset() {
 	s.gradeUse, s.jobUse = map[string]int{}, map[string]int{}
 	s.logins, s.emails = map[string]string{}, map[string]string{}
 	s.mu.Unlock()
-	s.stats.reset()
-	s.faults.Store(&faultSet{})
+	s.gw.Reset()
 }
 
 // State returns a copy of what the stand-in holds. Stored values are
