@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -23,6 +24,7 @@ import (
 // close the item and return a result, not an error, so Temporal does not
 // retry them; throttling and 5xx return an error until the last attempt.
 func (a *Activities) ApplyItem(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+	defer keepAlive(ctx, time.Second)()
 	it, err := a.Store.GetItem(ctx, in.RunID, in.Seq)
 	if err != nil {
 		return ApplyResult{}, err
@@ -117,4 +119,30 @@ func (a *Activities) record(ctx context.Context, it store.Item, err error, okSta
 		return ApplyResult{}, err
 	}
 	return ApplyResult{Status: failStatus, Class: class}, nil
+}
+
+// keepAlive heartbeats every interval until the returned stop is called,
+// so that the workflow's short heartbeat timeout tells a dead worker from
+// an item that is only waiting (for the rate limiter, a slow answer).
+// Items that finish within the interval never heartbeat.
+func keepAlive(ctx context.Context, every time.Duration) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
 }

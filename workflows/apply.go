@@ -15,6 +15,10 @@ import (
 // ApplyMaxAttempts bounds the tries of one item against the target.
 const ApplyMaxAttempts = 6
 
+// ApplyHeartbeatTimeout is how soon an item held by a dead worker is
+// tried again.
+const ApplyHeartbeatTimeout = 5 * time.Second
+
 // applyRanges applies ranges one after another (a range is a wave that
 // must finish before the next starts), each split into children of at
 // most ChildItems items, ChildParallel at a time. It stops early when a
@@ -98,7 +102,11 @@ func childID(runID string, c plan.Range, undo bool) string {
 func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		// Seconds, not minutes: a killed worker's items are retried soon.
+		// ApplyItem heartbeats while it runs longer than a second (a
+		// rate-limited wait), so the heartbeat timeout, not the 30 s
+		// bound, is what notices a dead worker.
 		StartToCloseTimeout: 30 * time.Second,
+		HeartbeatTimeout:    ApplyHeartbeatTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 20 * time.Second,
 			MaximumAttempts: ApplyMaxAttempts,
@@ -158,7 +166,7 @@ func count(res *ApplyRangeResult, r activities.ApplyResult, undo bool) {
 	}
 	switch r.Class {
 	case target.Auth:
-		res.Abort = "the target refused orgsync's credentials or company id (see the failed item's message)"
+		res.Abort = "the target refused orgsync's requests with 401: check the access, secret and API keys, ORGSYNC_COMPANY_ID and the machine clock (the gateway rejects timestamps 5 minutes or more off); see the failed item's message"
 	case target.Forbidden:
 		res.Abort = "the target's sync switch for this item is OFF in the console (403, 180001)"
 	}

@@ -148,7 +148,9 @@ func (w *orgSync) finish(ctx workflow.Context, rep Report, status, failedStage, 
 		ctx = dctx
 		rep.Status, rep.Message = plan.RunFailed, "cancelled: "+msg
 	}
-	if status == plan.RunCompleted && w.progress.Failed > 0 {
+	if status == plan.RunCompleted && (w.progress.Failed > 0 || w.invalid() > 0) {
+		// Records that failed validation are failed items too: the run
+		// did not bring them over.
 		rep.Status = plan.RunCompletedFailing
 	}
 	w.setStage(ctx, "done", rep.Status)
@@ -185,4 +187,13 @@ func (w *orgSync) hasDeletes() bool {
 		}
 	}
 	return false
+}
+
+// invalid counts the source records that failed validation.
+func (w *orgSync) invalid() int {
+	n := 0
+	for _, st := range w.plans {
+		n += st.Invalid
+	}
+	return n
 }

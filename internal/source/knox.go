@@ -38,6 +38,7 @@ func (k *Knox) Loads(kind model.Kind) []model.Kind {
 
 // Fetch streams the records of kind (and of the kinds Loads names).
 func (k *Knox) Fetch(ctx context.Context, kind model.Kind, emit Emit) error {
+	emit = withoutNUL(emit)
 	var err error
 	switch kind {
 	case model.Grade:
@@ -259,4 +260,51 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// withoutNUL keeps U+0000 out of what is emitted: Postgres text and jsonb
+// cannot store it, so one such character from Knox would otherwise fail
+// the whole stage instead of the one record. The character is replaced
+// with U+FFFD and the record is reported invalid, naming the field.
+func withoutNUL(emit Emit) Emit {
+	return func(e model.Entity, fe *model.FieldError) error {
+		field := ""
+		scrub := func(name string, s *string) {
+			if strings.ContainsRune(*s, 0) {
+				*s = strings.ReplaceAll(*s, "\x00", "\uFFFD")
+				if field == "" {
+					field = name
+				}
+			}
+		}
+		scrub("key", &e.Key)
+		scrub("name", &e.Name)
+		if len(e.I18nNames) > 0 {
+			names := make(map[string]string, len(e.I18nNames))
+			for loc, n := range e.I18nNames {
+				scrub("i18nNames."+loc, &n)
+				names[loc] = n
+			}
+			e.I18nNames = names
+		}
+		for _, f := range []struct {
+			name string
+			v    *string
+		}{{"parentKey", &e.ParentKey}, {"email", &e.Email}, {"loginId", &e.LoginID}, {"deptKey", &e.DeptKey},
+			{"gradeKey", &e.GradeKey}, {"positionKey", &e.PositionKey}, {"tel", &e.Tel}, {"mobile", &e.Mobile},
+			{"locale", &e.Locale}, {"timeZone", &e.TimeZone}, {"employYmd", &e.EmployYmd}} {
+			scrub(f.name, f.v)
+		}
+		if field != "" {
+			if fe == nil {
+				fe = &model.FieldError{Kind: e.Kind, Field: field, Reason: "contains control character U+0000"}
+			} else {
+				c := *fe
+				fe = &c
+				scrub(fe.Field, &fe.Reason)
+			}
+			fe.Key = e.Key
+		}
+		return emit(e, fe)
+	}
 }

@@ -26,8 +26,8 @@ func (s *Store) Plan(ctx context.Context, runID, target, company string, kind mo
 	}
 	_, err = tx.Exec(ctx, `
 		WITH RECURSIVE
-		snap AS (SELECT * FROM snapshot WHERE run_id = $1 AND kind = $2),
-		m AS (SELECT ext_key, content_hash, state FROM mappings WHERE target = $3 AND company = $4 AND kind = $2),
+		snap AS NOT MATERIALIZED (SELECT * FROM snapshot WHERE run_id = $1 AND kind = $2),
+		m AS NOT MATERIALIZED (SELECT ext_key, content_hash, state FROM mappings WHERE target = $3 AND company = $4 AND kind = $2),
 		tree(ext_key, depth) AS (
 			SELECT ext_key, 0 FROM m
 			WHERE $2 = 'department' AND NOT EXISTS (SELECT 1 FROM m p WHERE p.ext_key = m.state->>'parentKey')

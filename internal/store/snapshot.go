@@ -63,6 +63,12 @@ func (s *Store) LoadSnapshot(ctx context.Context, runID string, kinds []model.Ki
 	if copyErr != nil {
 		return nil, fmt.Errorf("write snapshot: %w", copyErr)
 	}
+	// Fresh statistics, or the planner takes a just-filled table for an
+	// empty one and the checks and diff go quadratic (measured: 36 s
+	// instead of well under 1 s for 10,000 employees).
+	if _, err := s.Pool.Exec(ctx, `ANALYZE snapshot, mappings`); err != nil {
+		return nil, err
+	}
 	for _, k := range kinds {
 		if _, err := s.Pool.Exec(ctx, `INSERT INTO snapshot_loads (run_id, kind, rows) VALUES ($1, $2, $3)`, runID, string(k), counts[k]); err != nil {
 			return nil, err
