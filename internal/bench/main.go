@@ -27,7 +27,7 @@ var (
 	p1N       = flag.Int("p1-employees", 2000, "P1: changed employees")
 	window    = flag.Int("window", 200, "apply window (ORGSYNC_APPLY_WINDOW)")
 	p2RPS     = flag.Float64("p2-rps", 50, "P2: target rate limit, requests/s")
-	p2N       = flag.Int("p2-employees", 300, "P2: employees of the company written under the limit")
+	p2N       = flag.Int("p2-employees", 1000, "P2: employees of the company written under the limit")
 	p3N       = flag.Int("p3-employees", 10000, "P3: employees of the no-change re-run (target: 100000)")
 	p3D       = flag.Int("p3-departments", 500, "P3: departments (target: 5000)")
 	p4N       = flag.Int("p4-employees", 5000, "P4: employees of the first sync (target: 100000)")
