@@ -146,8 +146,11 @@ func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report
 	r := a.run(rep.RunID)
 	if !rep.DryRun {
 		reason := "not applied: the run ended with status " + rep.Status
-		if rep.FailedStage != "" {
+		switch {
+		case rep.FailedStage != "":
 			reason += " at stage " + rep.FailedStage
+		case rep.DeletesHeld && !rep.DeletesApproved:
+			reason = "not applied: the deletes were over the limit and not approved in time"
 		}
 		if err := a.Store.FailPending(ctx, rep.RunID, reason); err != nil {
 			return rep, err
