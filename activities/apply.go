@@ -25,13 +25,21 @@ import (
 // retry them; throttling and 5xx return an error until the last attempt.
 func (a *Activities) ApplyItem(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	defer keepAlive(ctx, time.Second)()
+	info := activity.GetInfo(ctx)
+	last := info.RetryPolicy != nil && info.RetryPolicy.MaximumAttempts > 0 && info.Attempt >= info.RetryPolicy.MaximumAttempts
+	return a.applyOne(ctx, in, last)
+}
+
+// applyOne applies or compensates one item; last says whether a
+// retryable failure is final.
+func (a *Activities) applyOne(ctx context.Context, in ApplyInput, last bool) (ApplyResult, error) {
 	it, err := a.Store.GetItem(ctx, in.RunID, in.Seq)
 	if err != nil {
 		return ApplyResult{}, err
 	}
 	log := a.logger(ctx, "runId", in.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op)
 	if in.Undo {
-		return a.undo(ctx, it)
+		return a.undo(ctx, it, last)
 	}
 	if it.Status != plan.StatusPending {
 		return ApplyResult{Status: it.Status}, nil
@@ -42,12 +50,12 @@ func (a *Activities) ApplyItem(ctx context.Context, in ApplyInput) (ApplyResult,
 		return ApplyResult{Status: plan.StatusSkipped}, a.Store.Failed(ctx, it, plan.StatusSkipped, true, it.MissingField, "dependency", msg)
 	}
 	err = a.write(ctx, it.Op, it.Entity, it.Kind, it.Key)
-	return a.record(ctx, it, err, plan.StatusApplied, plan.StatusFailed)
+	return a.record(ctx, it, err, plan.StatusApplied, plan.StatusFailed, last)
 }
 
 // undo compensates one applied item from its pre-image: a create is
 // deleted, an update restored, a delete re-created.
-func (a *Activities) undo(ctx context.Context, it store.Item) (ApplyResult, error) {
+func (a *Activities) undo(ctx context.Context, it store.Item, last bool) (ApplyResult, error) {
 	if it.Status != plan.StatusApplied {
 		return ApplyResult{Status: it.Status}, nil // nothing to undo, or undone already
 	}
@@ -60,7 +68,7 @@ func (a *Activities) undo(ctx context.Context, it store.Item) (ApplyResult, erro
 	case plan.OpDelete:
 		err = a.write(ctx, plan.OpCreate, *it.PreImage, it.Kind, it.Key)
 	}
-	return a.record(ctx, it, err, plan.StatusUndone, plan.StatusUndoFailed)
+	return a.record(ctx, it, err, plan.StatusUndone, plan.StatusUndoFailed, last)
 }
 
 // write performs op, absorbing what a repeated or racing call produces.
@@ -90,7 +98,7 @@ func (a *Activities) write(ctx context.Context, op string, e model.Entity, kind 
 
 // record stores the outcome of a write and decides between a result and a
 // retryable error.
-func (a *Activities) record(ctx context.Context, it store.Item, err error, okStatus, failStatus string) (ApplyResult, error) {
+func (a *Activities) record(ctx context.Context, it store.Item, err error, okStatus, failStatus string, last bool) (ApplyResult, error) {
 	log := a.logger(ctx, "runId", it.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op)
 	if err == nil {
 		if err := a.Store.Applied(ctx, it, okStatus); err != nil {
@@ -105,8 +113,6 @@ func (a *Activities) record(ctx context.Context, it store.Item, err error, okSta
 	if errors.As(err, &te) {
 		code = te.Code
 	}
-	info := activity.GetInfo(ctx)
-	last := info.RetryPolicy != nil && info.RetryPolicy.MaximumAttempts > 0 && info.Attempt >= info.RetryPolicy.MaximumAttempts
 	if class.Retryable() && !last {
 		log.Warn("item attempt failed, will retry", "class", class, "code", code)
 		if err := a.Store.Failed(ctx, it, failStatus, false, "", code, msg); err != nil {

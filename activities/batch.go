@@ -1,0 +1,88 @@
+package activities
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/target"
+)
+
+// BatchInput applies plan items Lo..Hi in one activity: the opt-in batch
+// mode for first loads, where one activity per entity is mostly overhead.
+type BatchInput struct {
+	RunID string `json:"runId"`
+	Lo    int    `json:"lo"`
+	Hi    int    `json:"hi"`
+}
+
+// BatchResult counts a batch's items. Class is set when an item met a
+// failure every other item would repeat (auth, sync switch OFF).
+type BatchResult struct {
+	Counts plan.Counts  `json:"counts"`
+	Class  target.Class `json:"class,omitempty"`
+}
+
+// Inside a batch: items written at once, and tries of one item.
+const (
+	batchParallel = 16
+	batchAttempts = 6
+)
+
+// ApplyBatch applies each item exactly as ApplyItem does (same idempotent
+// write, same per-item outcome in Postgres), several at a time, retrying
+// throttling and 5xx in place. If the worker dies, Temporal retries the
+// batch and the items already closed are not written again.
+func (a *Activities) ApplyBatch(ctx context.Context, in BatchInput) (BatchResult, error) {
+	defer keepAlive(ctx, time.Second)()
+	var mu sync.Mutex
+	var res BatchResult
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(batchParallel)
+	for seq := in.Lo; seq <= in.Hi; seq++ {
+		g.Go(func() error {
+			r, err := a.applyRetrying(gctx, ApplyInput{RunID: in.RunID, Seq: seq})
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch r.Status {
+			case plan.StatusApplied:
+				res.Counts.Applied++
+			case plan.StatusFailed:
+				res.Counts.Failed++
+			case plan.StatusSkipped:
+				res.Counts.Skipped++
+			}
+			if r.Class == target.Auth || r.Class == target.Forbidden {
+				res.Class = r.Class
+			}
+			return nil
+		})
+	}
+	return res, g.Wait()
+}
+
+// applyRetrying retries an item's retryable target failures with backoff;
+// any other error (Postgres unreachable) fails the batch for Temporal to
+// retry.
+func (a *Activities) applyRetrying(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+	delay := time.Second
+	for attempt := 1; ; attempt++ {
+		r, err := a.applyOne(ctx, in, attempt >= batchAttempts)
+		var te *target.Error
+		if err == nil || !target.ClassOf(err).Retryable() || !asTarget(err, &te) {
+			return r, err
+		}
+		select {
+		case <-ctx.Done():
+			return r, ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 20*time.Second)
+	}
+}
