@@ -53,6 +53,7 @@ type ApplyRangeInput struct {
 	Window  int        `json:"window"`
 	Undo    bool       `json:"undo,omitempty"`
 	Reverse bool       `json:"reverse,omitempty"`
+	Batch   int        `json:"batch,omitempty"`
 }
 
 // ApplyRangeResult counts what a child applied. Abort is set when a
@@ -68,4 +69,8 @@ type ApplyRangeResult struct {
 const (
 	ChildItems    = 600
 	ChildParallel = 4
+	// In batch mode a child runs at most ChildBatches batch activities,
+	// BatchParallel at a time.
+	ChildBatches  = 100
+	BatchParallel = 4
 )

@@ -26,8 +26,12 @@ const ApplyHeartbeatTimeout = 5 * time.Second
 func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, reverse bool) (plan.Counts, string) {
 	var total plan.Counts
 	window := max(1, w.settings.Window/ChildParallel)
+	size, batch := ChildItems, 0
+	if w.in.Batch > 1 && !undo {
+		size, batch = ChildBatches*w.in.Batch, w.in.Batch
+	}
 	for _, r := range ranges {
-		chunks := split(r, ChildItems, reverse)
+		chunks := split(r, size, reverse)
 		running, abort := 0, ""
 		sel := workflow.NewSelector(ctx)
 		for _, c := range chunks {
@@ -41,7 +45,7 @@ func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, r
 				WorkflowID: childID(w.settings.RunID, c, undo),
 			})
 			f := workflow.ExecuteChildWorkflow(cctx, ApplyRange, ApplyRangeInput{
-				RunID: w.settings.RunID, Kind: r.Kind, Lo: c.Lo, Hi: c.Hi, Window: window, Undo: undo, Reverse: reverse,
+				RunID: w.settings.RunID, Kind: r.Kind, Lo: c.Lo, Hi: c.Hi, Window: window, Undo: undo, Reverse: reverse, Batch: batch,
 			})
 			running++
 			sel.AddFuture(f, func(f workflow.Future) {
@@ -100,6 +104,9 @@ func childID(runID string, c plan.Range, undo bool) string {
 // ApplyRange applies plan items Lo..Hi with at most Window activities in
 // flight, one activity per item.
 func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, error) {
+	if in.Batch > 1 && !in.Undo {
+		return applyBatches(ctx, in)
+	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		// Seconds, not minutes: a killed worker's items are retried soon.
 		// ApplyItem heartbeats while it runs longer than a second (a
@@ -164,10 +171,60 @@ func count(res *ApplyRangeResult, r activities.ApplyResult, undo bool) {
 			res.Counts.Skipped++
 		}
 	}
-	switch r.Class {
-	case target.Auth:
-		res.Abort = "the target refused orgsync's requests with 401: check the access, secret and API keys, ORGSYNC_COMPANY_ID and the machine clock (the gateway rejects timestamps 5 minutes or more off); see the failed item's message"
-	case target.Forbidden:
-		res.Abort = "the target's sync switch for this item is OFF in the console (403, 180001)"
+	if msg := abortFor(r.Class); msg != "" {
+		res.Abort = msg
 	}
+}
+
+// abortFor names the failures that stop a stage at once.
+func abortFor(c target.Class) string {
+	switch c {
+	case target.Auth:
+		return "the target refused orgsync's requests with 401: check the access, secret and API keys, ORGSYNC_COMPANY_ID and the machine clock (the gateway rejects timestamps 5 minutes or more off); see the failed item's message"
+	case target.Forbidden:
+		return "the target's sync switch for this item is OFF in the console (403, 180001)"
+	}
+	return ""
+}
+
+// applyBatches is ApplyRange in batch mode: one activity per Batch items,
+// BatchParallel at a time; every item's outcome is still in Postgres.
+func applyBatches(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, error) {
+	bctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute,
+		HeartbeatTimeout:    ApplyHeartbeatTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
+		},
+	})
+	var res ApplyRangeResult
+	pending := 0
+	sel := workflow.NewSelector(ctx)
+	for lo := in.Lo; lo <= in.Hi; lo += in.Batch {
+		for pending >= BatchParallel {
+			sel.Select(ctx)
+		}
+		if res.Abort != "" || ctx.Err() != nil {
+			break
+		}
+		hi := min(lo+in.Batch-1, in.Hi)
+		f := workflow.ExecuteActivity(bctx, a.ApplyBatch, activities.BatchInput{RunID: in.RunID, Lo: lo, Hi: hi})
+		pending++
+		sel.AddFuture(f, func(f workflow.Future) {
+			pending--
+			var b activities.BatchResult
+			if err := f.Get(ctx, &b); err != nil {
+				res.Counts.Failed += hi - lo + 1 // FinishRun closes them with their last error
+				return
+			}
+			res.Counts = res.Counts.Add(b.Counts)
+			if msg := abortFor(b.Class); msg != "" {
+				res.Abort = msg
+			}
+		})
+	}
+	for pending > 0 {
+		sel.Select(ctx)
+	}
+	return res, nil
 }

@@ -93,6 +93,9 @@ func validateInput(in Input) error {
 	default:
 		return fmt.Errorf("input rollback: %q is not one of none, stage, run", in.Rollback)
 	}
+	if in.Batch < 0 || in.Batch > 1000 {
+		return fmt.Errorf("input batch: must be between 0 and 1000, got %d", in.Batch)
+	}
 	if in.DeleteLimit != nil && *in.DeleteLimit < 0 {
 		return fmt.Errorf("input deleteLimit: must not be negative, got %d", *in.DeleteLimit)
 	}

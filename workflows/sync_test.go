@@ -94,3 +94,30 @@ func TestSyncLifecycle(t *testing.T) {
 	}
 	checkState(t, s)
 }
+
+// Batch mode (opt-in for first loads) reaches the same state, with every
+// entity's outcome recorded, and a re-run in per-entity mode writes nothing.
+func TestBatchFirstLoad(t *testing.T) {
+	s := testenv.NewStack(t, testenv.StackOptions{Employees: 700, Departments: 30})
+	s.StartWorker(t)
+	rep := s.Sync(t, workflows.Input{Batch: 50})
+	if rep.Status != plan.RunCompleted {
+		t.Fatalf("batch run: %+v", rep)
+	}
+	checkState(t, s)
+	src := s.Source(t)
+	if st := byStage(rep); st[model.Employee].Created != len(src[model.Employee]) {
+		t.Fatalf("batch run counts %+v", rep.Stages)
+	}
+	var closed int
+	if err := s.Store.Pool.QueryRow(t.Context(), `SELECT count(*) FROM plan_items WHERE run_id = $1 AND status = 'applied'`, rep.RunID).Scan(&closed); err != nil {
+		t.Fatal(err)
+	}
+	if want := s.Sandbox.Stats().Creates; int64(closed) != want {
+		t.Fatalf("%d items recorded applied, the target saw %d creates", closed, want)
+	}
+	before := s.Sandbox.Stats().Writes
+	if rep := s.Sync(t, workflows.Input{}); rep.Status != plan.RunCompleted || s.Sandbox.Stats().Writes != before {
+		t.Fatalf("re-run after batch load: %+v, %d writes", rep, s.Sandbox.Stats().Writes-before)
+	}
+}

@@ -32,7 +32,9 @@ var (
 	p3D       = flag.Int("p3-departments", 500, "P3: departments (target: 5000)")
 	p4N       = flag.Int("p4-employees", 5000, "P4: employees of the first sync (target: 100000)")
 	p4D       = flag.Int("p4-departments", 250, "P4: departments")
-	only      = flag.String("only", "P1,P2,P3,P4", "measurements to run")
+	p5N       = flag.Int("p5-employees", 3000, "P5: employees of the first load, per entity and in batch mode")
+	p5Batch   = flag.Int("p5-batch", 100, "P5: entities per activity in batch mode")
+	only      = flag.String("only", "P1,P2,P3,P4,P5", "measurements to run")
 	root      = flag.String("root", ".", "repository root")
 	rows      [][]string
 	startTime = time.Now()
@@ -49,7 +51,7 @@ func main() {
 	for _, m := range []struct {
 		name string
 		fn   func(context.Context, *env) error
-	}{{"P1", p1}, {"P2", p2}, {"P3", p3}, {"P4", p4}} {
+	}{{"P1", p1}, {"P2", p2}, {"P3", p3}, {"P4", p4}, {"P5", p5}} {
 		if !strings.Contains(*only, m.name) {
 			continue
 		}
@@ -357,4 +359,26 @@ func split(ctx context.Context, e *env) (fetch, diff time.Duration, err error) {
 		diff += time.Since(t0)
 	}
 	return fetch, diff, e.st.DropSnapshot(ctx, run)
+}
+
+// p5: entities/s of a first load in batch mode over per-entity mode.
+func p5(ctx context.Context, e *env) error {
+	rates := make([]float64, 2)
+	for i, batch := range []int{0, *p5Batch} {
+		if err := e.company(ctx, *p5N, max(1, *p5N/20)); err != nil {
+			return err
+		}
+		if err := e.startWorker(); err != nil {
+			return err
+		}
+		rep, _, wall, err := sync(ctx, e, workflows.Input{Batch: batch})
+		if err != nil || rep.Status != plan.RunCompleted {
+			return fmt.Errorf("first load (batch %d): %v %+v", batch, err, rep)
+		}
+		rates[i] = rate(total(rep, true), wall)
+	}
+	row("P5", "batch mode: first-load entities/s, batch / per entity",
+		fmt.Sprintf("**%.1fx** (%.0f/s vs %.0f/s)", rates[1]/rates[0], rates[1], rates[0]),
+		"≥ 10x", fmt.Sprintf("%d employees, batch %d", *p5N, *p5Batch))
+	return nil
 }

@@ -116,4 +116,7 @@ type Input struct {
 	DeleteLimit    *int     `json:"deleteLimit,omitempty"` // deletes per kind without approval; default ORGSYNC_DELETE_LIMIT
 	ApproveDeletes bool     `json:"approveDeletes,omitempty"`
 	Reconcile      bool     `json:"reconcile,omitempty"`
+	// Batch > 1 applies that many entities per activity (opt-in, for first
+	// loads); each entity's outcome is still recorded. 0: one per entity.
+	Batch int `json:"batch,omitempty"`
 }
