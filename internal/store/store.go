@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -34,7 +35,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to Postgres at %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+		// pgx lists each address tried on its own line; start-up errors are
+		// one line.
+		return nil, fmt.Errorf("connect to Postgres at %s:%d/%s: %s (check ORGSYNC_DATABASE_URL)",
+			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return &Store{Pool: pool}, nil
 }
