@@ -179,3 +179,16 @@ func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report
 func (a *Activities) ReleaseLock(ctx context.Context, runID string) error {
 	return a.Store.ReleaseLock(ctx, a.run(runID))
 }
+
+// StatusInput records where a run is, for `starter status` and the runs
+// table (the progress query answers the same from the workflow).
+type StatusInput struct {
+	RunID  string `json:"runId"`
+	Stage  string `json:"stage"`
+	Status string `json:"status"`
+}
+
+// SetStatus records a run's stage and status in Postgres.
+func (a *Activities) SetStatus(ctx context.Context, in StatusInput) error {
+	return a.Store.SetStage(ctx, in.RunID, in.Stage, in.Status)
+}

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/orgsync/orgsync/activities"
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
 )
@@ -50,9 +51,18 @@ func (w *orgSync) awaitApproval(ctx workflow.Context) bool {
 		return true
 	}
 	w.setStage(ctx, "approval", plan.RunWaitingApproval)
+	// Version 1 also shows the wait in the runs table, for operators who
+	// look there rather than at the progress query.
+	recorded := workflow.GetVersion(ctx, "runs-table-approval-status", workflow.DefaultVersion, 1) == 1
+	if recorded {
+		w.recordStatus(ctx, "approval", plan.RunWaitingApproval)
+	}
 	workflow.GetLogger(ctx).Info("deletes over the limit: waiting for approve-deletes", "timeout", w.settings.ApproveTimeout)
 	ok, err := workflow.AwaitWithTimeout(ctx, w.settings.ApproveTimeout, func() bool { return w.approved })
 	w.progress.Status = plan.RunRunning
+	if recorded {
+		w.recordStatus(ctx, "approval", plan.RunRunning)
+	}
 	return err == nil && ok
 }
 
@@ -161,4 +171,13 @@ func errText(err error) string {
 		return ae.Message()
 	}
 	return err.Error()
+}
+
+// recordStatus writes the run's stage and status to Postgres; a failure to
+// do so is logged, not fatal: the table is a convenience.
+func (w *orgSync) recordStatus(ctx workflow.Context, stage, status string) {
+	err := workflow.ExecuteActivity(withShort(ctx), a.SetStatus, activities.StatusInput{RunID: w.settings.RunID, Stage: stage, Status: status}).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("could not record the run status", "error", err)
+	}
 }

@@ -23,12 +23,13 @@ import (
 // each one ends. The real activities are exercised by the integration
 // tests; these check the workflow's own decisions.
 type fake struct {
-	mu     sync.Mutex
-	stages map[model.Kind]plan.Stage
-	fail   func(seq int) (string, target.Class)
-	calls  []int // seqs in the order ApplyItem ran
-	undos  []int // seqs undone, in order
-	done   map[int]bool
+	mu       sync.Mutex
+	stages   map[model.Kind]plan.Stage
+	fail     func(seq int) (string, target.Class)
+	calls    []int // seqs in the order ApplyItem ran
+	undos    []int // seqs undone, in order
+	done     map[int]bool
+	statuses []string // recorded in the runs table
 }
 
 func rng(k model.Kind, wave, lo, n int, del bool) plan.Range {
@@ -73,6 +74,13 @@ func newEnv(t *testing.T, f *fake) *testsuite.TestWorkflowEnvironment {
 			}
 			f.done[in.Seq] = true
 			return activities.ApplyResult{Status: plan.StatusApplied}, nil
+		})
+	env.OnActivity(a.SetStatus, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.StatusInput) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.statuses = append(f.statuses, in.Status)
+			return nil
 		})
 	env.OnActivity(a.FinishRun, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.FinishInput) (plan.Report, error) { return in.Report, nil })
@@ -242,6 +250,9 @@ func TestDeletesOverLimitWaitForApproval(t *testing.T) {
 			env.SignalWorkflow(SignalApproveDeletes, ApproveInput{By: "test"})
 		}, 30*time.Minute)
 		rep := run(t, env, Input{})
+		if len(f.statuses) != 2 || f.statuses[0] != plan.RunWaitingApproval {
+			t.Errorf("runs table statuses = %v, want waiting-approval then running", f.statuses)
+		}
 		if !rep.DeletesHeld || !rep.DeletesApproved || len(f.calls) != 50 {
 			t.Fatalf("report = %+v, %d deletes", rep, len(f.calls))
 		}
