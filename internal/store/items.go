@@ -41,14 +41,12 @@ func (s *Store) GetItem(ctx context.Context, runID string, seq int) (Item, error
 	var missing *string
 	err := s.Pool.QueryRow(ctx, `
 		SELECT p.kind, p.op, p.ext_key, p.payload, p.pre_image, p.status, p.attempts, r.target, r.company,
-			(SELECT v.field || ' ' || v.key FROM (VALUES
-				(1, 'parentKey', 'department', p.payload->>'parentKey'),
-				(2, 'deptKey', 'department', p.payload->>'deptKey'),
-				(3, 'gradeKey', 'grade', p.payload->>'gradeKey'),
-				(4, 'positionKey', 'position', p.payload->>'positionKey')) AS v(o, field, kind, key)
-			 WHERE coalesce(v.key, '') NOT IN ('', '#') AND NOT EXISTS (SELECT 1 FROM mappings m
-				WHERE m.target = r.target AND m.company = r.company AND m.kind = v.kind AND m.ext_key = v.key)
-			 ORDER BY v.o LIMIT 1)
+			CASE
+			WHEN `+lacks("parentKey", "department")+` THEN 'parentKey ' || (p.payload->>'parentKey')
+			WHEN `+lacks("deptKey", "department")+` THEN 'deptKey ' || (p.payload->>'deptKey')
+			WHEN `+lacks("gradeKey", "grade")+` THEN 'gradeKey ' || (p.payload->>'gradeKey')
+			WHEN `+lacks("positionKey", "position")+` THEN 'positionKey ' || (p.payload->>'positionKey')
+			END
 		FROM plan_items p JOIN runs r USING (run_id) WHERE p.run_id = $1 AND p.seq = $2`, runID, seq).
 		Scan(&it.Kind, &it.Op, &it.Key, &payload, &pre, &it.Status, &it.Attempts, &it.Target, &it.Company, &missing)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -75,6 +73,15 @@ func (s *Store) GetItem(ctx context.Context, runID string, seq int) (Item, error
 		it.PreImage = &e
 	}
 	return it, nil
+}
+
+// lacks is the SQL test that the record named by the payload's field is
+// not in the target. Each test is a lookup on the whole primary key, so it
+// stays an index probe even when the statistics still describe an empty
+// mappings table (a first sync fills it while it runs).
+func lacks(field, kind string) string {
+	return `coalesce(p.payload->>'` + field + `', '') NOT IN ('', '#') AND NOT EXISTS (SELECT 1 FROM mappings m
+				WHERE m.target = r.target AND m.company = r.company AND m.kind = '` + kind + `' AND m.ext_key = p.payload->>'` + field + `')`
 }
 
 // Applied records that the target now holds what the item asked for: the
