@@ -48,9 +48,14 @@ func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, err
 	}
 	if !ok {
 		if a.alive(ctx, holder) {
-			return Settings{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-				"another sync of %s company %s is running (workflow %s, run %s); this run does nothing",
-				r.Target, r.Company, holder.WorkflowID, holder.RunID), ErrAlreadyRunning, nil)
+			msg := fmt.Sprintf("another sync of %s company %s is running (workflow %s, run %s); this run does nothing",
+				r.Target, r.Company, holder.WorkflowID, holder.RunID)
+			// Close this run's row too, so it does not read "running" for ever.
+			rep := plan.Report{RunID: r.RunID, Status: plan.RunFailed, Message: msg}
+			if err := a.Store.FinishRun(ctx, r.RunID, rep.Status, rep); err != nil {
+				return Settings{}, err
+			}
+			return Settings{}, temporal.NewNonRetryableApplicationError(msg, ErrAlreadyRunning, nil)
 		}
 		if stolen, err := a.Store.StealLock(ctx, r, holder); err != nil || !stolen {
 			return Settings{}, fmt.Errorf("take over the sync lock from ended run %s: %v", holder.RunID, err)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
@@ -118,7 +120,7 @@ func (a *Activities) record(ctx context.Context, it store.Item, err error, okSta
 		if err := a.Store.Failed(ctx, it, failStatus, false, "", code, msg); err != nil {
 			return ApplyResult{}, err
 		}
-		return ApplyResult{}, err
+		return ApplyResult{}, retryLater(ctx, err)
 	}
 	log.Warn("item failed", "class", class, "code", code, "error", msg)
 	if err := a.Store.Failed(ctx, it, failStatus, true, "", code, msg); err != nil {
@@ -151,4 +153,18 @@ func keepAlive(ctx context.Context, every time.Duration) (stop func()) {
 		}
 	}()
 	return func() { close(done) }
+}
+
+// retryLater asks Temporal to retry after a jittered, growing delay:
+// items throttled together must not come back together (the retry policy
+// itself has no jitter), or a rate-limited target throttles them again.
+func retryLater(ctx context.Context, err error) error {
+	if !activity.IsActivity(ctx) {
+		return err // called outside an activity (tests)
+	}
+	attempt := max(1, int(activity.GetInfo(ctx).Attempt))
+	base := min(time.Second<<(attempt-1), 20*time.Second)
+	delay := base/2 + time.Duration(rand.Int64N(int64(base)))
+	return temporal.NewApplicationErrorWithOptions(err.Error(), string(target.ClassOf(err)),
+		temporal.ApplicationErrorOptions{NextRetryDelay: delay, Cause: err})
 }

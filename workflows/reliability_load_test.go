@@ -111,6 +111,9 @@ func TestReliabilityConcurrentCompanies(t *testing.T) {
 	if int(sa.Creates) != plannedWrites(won.rep) || int(sb.Creates) != plannedWrites(results[2].rep) {
 		t.Fatalf("creates A %d (planned %d), B %d (planned %d)", sa.Creates, plannedWrites(won.rep), sb.Creates, plannedWrites(results[2].rep))
 	}
+	if row.Status != plan.RunFailed {
+		t.Fatalf("the refused run's row says %q, want %q", row.Status, plan.RunFailed)
+	}
 	t.Logf("on one dev server: company A %d creates in %s (run %s), company B %d creates in %s; second start of A (%s) refused after %s (its runs row: status %q): %v; 0 duplicate creates",
 		sa.Creates, won.took.Round(time.Millisecond), won.name, sb.Creates, results[2].took.Round(time.Millisecond),
 		refused.name, refused.took.Round(time.Millisecond), row.Status, refused.err)

@@ -169,7 +169,9 @@ func (c *Client) fetch(ctx context.Context, method, endpoint string, q url.Value
 			e.Message = fmt.Sprintf("result %q", p.Result)
 		}
 		e.Code = p.ErrorCode
-		if m := Meaning(p.ErrorCode); m != "" {
+		// A gateway's 502-504 means Knox itself is unavailable, whatever
+		// code rides along; the code's meaning would blame a parameter.
+		if m := Meaning(p.ErrorCode); m != "" && (resp.StatusCode < 502 || resp.StatusCode > 504) {
 			e.Meaning = m
 		}
 		return nil, e
