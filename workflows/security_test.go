@@ -1,16 +1,14 @@
 package workflows_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
-	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 
 	"github.com/orgsync/orgsync/internal/config"
@@ -21,23 +19,6 @@ import (
 	"github.com/orgsync/orgsync/workflows"
 )
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // A full sync with known secrets, some failing items and a run with a
 // wrong secret: no secret appears in the logs, the workflow histories,
 // the reports or the stored errors, and no e-mail or phone number of an
@@ -46,7 +27,7 @@ func TestSecretsAndPersonalDataStayOut(t *testing.T) {
 	const secret, apiKey, wrong = "S3CR3T-zq81-secret", "APIKEY-zq81-key", "WR0NG-zq81-secret"
 	s := testenv.NewStack(t, testenv.StackOptions{Employees: 120, Departments: 8, SecretKey: secret, APIKey: apiKey})
 	s.Config.SecretKey, s.Config.APIKey = config.Secret(secret), config.Secret(apiKey)
-	logs := &lockedBuffer{}
+	logs := &testenv.LockedBuffer{}
 	s.LogTo = logs
 	stop := s.StartWorker(t)
 	if err := s.Sandbox.Workbox().SetFaults(workboxsim.Faults{RejectRate: 0.1}); err != nil {
@@ -120,35 +101,21 @@ func TestSecretsAndPersonalDataStayOut(t *testing.T) {
 // as JSON with every payload decoded (protojson writes payloads base64).
 func allHistories(t *testing.T, s *testenv.Stack, runIDs ...string) string {
 	t.Helper()
-	ctx := context.Background()
-	var out strings.Builder
-	var queue [][2]string
+	var roots [][2]string
 	for _, id := range runIDs {
-		row, err := s.Store.GetRun(ctx, id)
+		row, err := s.Store.GetRun(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		queue = append(queue, [2]string{row.WorkflowID, id})
+		roots = append(roots, [2]string{row.WorkflowID, id})
 	}
-	seen := 0
-	for ; len(queue) > 0; seen++ {
-		x := queue[0]
-		queue = queue[1:]
-		h := s.Client.GetWorkflowHistory(ctx, x[0], x[1], false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for h.HasNext() {
-			ev, err := h.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a := ev.GetChildWorkflowExecutionStartedEventAttributes(); a != nil {
-				queue = append(queue, [2]string{a.WorkflowExecution.WorkflowId, a.WorkflowExecution.RunId})
-			}
-			b, _ := temporalproto.CustomJSONMarshalOptions{}.Marshal(ev)
-			out.Write(b)
-		}
-	}
-	if seen < 3 {
-		t.Fatalf("only %d executions found", seen)
+	var out strings.Builder
+	n := s.WalkHistories(t, roots, func(ev *history.HistoryEvent) {
+		b, _ := temporalproto.CustomJSONMarshalOptions{}.Marshal(ev)
+		out.Write(b)
+	})
+	if n < 3 {
+		t.Fatalf("only %d executions found", n)
 	}
 	text := out.String()
 	for _, m := range payloadData.FindAllStringSubmatch(text, -1) {

@@ -34,23 +34,31 @@ func checkState(t *testing.T, s *testenv.Stack) {
 func TestSyncLifecycle(t *testing.T) {
 	s := testenv.NewStack(t, testenv.StackOptions{Employees: 300, Departments: 25})
 	s.StartWorker(t)
+	lifecycle(t, s, func() int64 { return s.Sandbox.Stats().Writes }, func() { checkState(t, s) })
+}
 
+// lifecycle is the scenario both targets must pass: a first sync, a
+// no-change re-run with zero writes, then seven HR changes (hire, retire,
+// move, rename, regrade, rename and move a department) costing exactly
+// seven writes. writes counts the target's writes; check compares the
+// target with the source.
+func lifecycle(t *testing.T, s *testenv.Stack, writes func() int64, check func()) {
+	t.Helper()
 	rep := s.Sync(t, workflows.Input{})
 	if rep.Status != plan.RunCompleted {
 		t.Fatalf("first run: %+v", rep)
 	}
-	checkState(t, s)
+	check()
 	src := s.Source(t)
 	st := byStage(rep)
 	if st[model.Employee].Created != len(src[model.Employee]) || st[model.Department].Created != len(src[model.Department]) {
 		t.Fatalf("first run counts %+v", rep.Stages)
 	}
-	created := s.Sandbox.Stats().Creates
-	t.Logf("first run: %d creates", created)
+	t.Logf("first run: %d writes", writes())
 
-	before := s.Sandbox.Stats().Writes
+	before := writes()
 	rep = s.Sync(t, workflows.Input{})
-	if w := s.Sandbox.Stats().Writes - before; w != 0 || rep.Status != plan.RunCompleted {
+	if w := writes() - before; w != 0 || rep.Status != plan.RunCompleted {
 		t.Fatalf("no-change run sent %d writes; report %+v", w, rep)
 	}
 	if byStage(rep)[model.Employee].Unchanged != len(src[model.Employee]) {
@@ -84,15 +92,15 @@ func TestSyncLifecycle(t *testing.T) {
 	leaf := depts[len(depts)-1]
 	must(k.MoveDept(leaf.Key, depts[0].Key))
 
-	before = s.Sandbox.Stats().Writes
+	before = writes()
 	rep = s.Sync(t, workflows.Input{})
 	st = byStage(rep)
-	writes := s.Sandbox.Stats().Writes - before
+	changed := writes() - before
 	if rep.Status != plan.RunCompleted || st[model.Employee].Created != 1 || st[model.Employee].Deleted != 1 ||
-		st[model.Employee].Updated != 3 || st[model.Department].Updated != 2 || writes != 7 {
-		t.Fatalf("after HR changes: %d writes (want 7), report %s", writes, fmt.Sprint(rep.Stages))
+		st[model.Employee].Updated != 3 || st[model.Department].Updated != 2 || changed != 7 {
+		t.Fatalf("after HR changes: %d writes (want 7), report %s", changed, fmt.Sprint(rep.Stages))
 	}
-	checkState(t, s)
+	check()
 }
 
 // Batch mode (opt-in for first loads) reaches the same state, with every

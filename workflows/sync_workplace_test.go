@@ -47,66 +47,10 @@ func TestSyncLifecycleWorkplace(t *testing.T) {
 	s := testenv.NewStack(t, testenv.StackOptions{Employees: 300, Departments: 25, Target: "workplace"})
 	s.StartWorker(t)
 	wp := s.Sandbox.Workplace()
-
-	rep := s.Sync(t, workflows.Input{})
-	if rep.Status != plan.RunCompleted {
-		t.Fatalf("first run: %+v", rep)
-	}
-	checkWorkplace(t, s, nil)
-	src := s.Source(t)
-	st := byStage(rep)
-	if st[model.Employee].Created != len(src[model.Employee]) || st[model.Department].Created != len(src[model.Department]) {
-		t.Fatalf("first run counts %+v", rep.Stages)
-	}
+	lifecycle(t, s, func() int64 { return wp.Stats().Writes }, func() { checkWorkplace(t, s, nil) })
 	if wb := s.Sandbox.Stats().Requests; wb != 0 {
 		t.Fatalf("%d requests went to WORKBOX", wb)
 	}
-	t.Logf("first run: %d creates in WORKPLACE", wp.Stats().Creates)
-
-	before := wp.Stats().Writes
-	rep = s.Sync(t, workflows.Input{})
-	if w := wp.Stats().Writes - before; w != 0 || rep.Status != plan.RunCompleted {
-		t.Fatalf("no-change run sent %d writes; report %+v", w, rep)
-	}
-	if byStage(rep)[model.Employee].Unchanged != len(src[model.Employee]) {
-		t.Fatalf("no-change run: %+v", rep.Stages)
-	}
-
-	k := s.Sandbox.Knox()
-	emps, depts, grades := src[model.Employee], src[model.Department], src[model.Grade]
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, err := k.Hire(depts[0].Key)
-	must(err)
-	must(k.Retire(emps[0].Key))
-	other := depts[1].Key
-	if emps[1].DeptKey == other {
-		other = depts[2].Key
-	}
-	must(k.Move(emps[1].Key, other))
-	must(k.Rename(emps[2].Key, "김바뀜"))
-	newGrade := grades[0].Key
-	if emps[3].GradeKey == newGrade {
-		newGrade = grades[1].Key
-	}
-	must(k.Regrade(emps[3].Key, newGrade))
-	must(k.RenameDept(depts[3].Key, "새이름팀"))
-	leaf := depts[len(depts)-1]
-	must(k.MoveDept(leaf.Key, depts[0].Key))
-
-	before = wp.Stats().Writes
-	rep = s.Sync(t, workflows.Input{})
-	st = byStage(rep)
-	writes := wp.Stats().Writes - before
-	if rep.Status != plan.RunCompleted || st[model.Employee].Created != 1 || st[model.Employee].Deleted != 1 ||
-		st[model.Employee].Updated != 3 || st[model.Department].Updated != 2 || writes != 7 {
-		t.Fatalf("after HR changes: %d writes (want 7), report %s", writes, fmt.Sprint(rep.Stages))
-	}
-	checkWorkplace(t, s, nil)
 }
 
 // An administrator edits WORKPLACE by hand: renames a grade and an

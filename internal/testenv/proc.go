@@ -70,7 +70,7 @@ type Proc struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{}
-	logs lockedBuffer // the current process's output
+	logs LockedBuffer // the current process's output
 	Runs int          // processes started
 }
 
@@ -144,25 +144,29 @@ func (p *Proc) Logs(n int) string {
 	return string(b)
 }
 
-type lockedBuffer struct {
+// LockedBuffer is a bytes.Buffer that several goroutines may write.
+type LockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *LockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) Reset() {
+func (l *LockedBuffer) Reset() {
 	l.mu.Lock()
 	l.b.Reset()
 	l.mu.Unlock()
 }
 
-func (l *lockedBuffer) bytes() []byte {
+func (l *LockedBuffer) bytes() []byte {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]byte(nil), l.b.Bytes()...)
 }
+
+// String returns what was written.
+func (l *LockedBuffer) String() string { return string(l.bytes()) }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/history/v1"
 
 	"github.com/orgsync/orgsync/internal/plan"
 )
@@ -82,9 +83,23 @@ func Retries(rep plan.Report) int {
 // trace in plan_items.attempts), and the number of executions walked.
 func (s *Stack) ActivityRetries(t testing.TB, workflowID, runID string) (retries, executions int) {
 	t.Helper()
+	executions = s.WalkHistories(t, [][2]string{{workflowID, runID}}, func(ev *history.HistoryEvent) {
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil && a.Attempt > 1 {
+			retries += int(a.Attempt - 1)
+		}
+	})
+	return retries, executions
+}
+
+// WalkHistories calls fn with every event of the given executions (each a
+// workflow id and run id) and of all their children, and returns how many
+// executions it walked.
+func (s *Stack) WalkHistories(t testing.TB, roots [][2]string, fn func(*history.HistoryEvent)) int {
+	t.Helper()
 	ctx := context.Background()
-	queue := [][2]string{{workflowID, runID}}
-	for ; len(queue) > 0; executions++ {
+	queue := append([][2]string(nil), roots...)
+	n := 0
+	for ; len(queue) > 0; n++ {
 		x := queue[0]
 		queue = queue[1:]
 		h := s.Client.GetWorkflowHistory(ctx, x[0], x[1], false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -96,10 +111,8 @@ func (s *Stack) ActivityRetries(t testing.TB, workflowID, runID string) (retries
 			if a := ev.GetChildWorkflowExecutionStartedEventAttributes(); a != nil {
 				queue = append(queue, [2]string{a.WorkflowExecution.WorkflowId, a.WorkflowExecution.RunId})
 			}
-			if a := ev.GetActivityTaskStartedEventAttributes(); a != nil && a.Attempt > 1 {
-				retries += int(a.Attempt - 1)
-			}
+			fn(ev)
 		}
 	}
-	return retries, executions
+	return n
 }
