@@ -37,6 +37,7 @@ type env struct {
 	st      *store.Store
 	cfg     config.Config
 	workerB string
+	dbs     []string // databases to drop at the end
 	worker  *exec.Cmd
 	peakRSS int64 // KiB, sampled
 }
@@ -86,10 +87,11 @@ func (e *env) company(ctx context.Context, employees, departments int) error {
 	if e.st != nil {
 		e.st.Close()
 	}
-	url, err := freshDB(ctx)
+	url, name, err := freshDB(ctx)
 	if err != nil {
 		return err
 	}
+	e.dbs = append(e.dbs, name)
 	if e.st, err = store.Open(ctx, url); err != nil {
 		return err
 	}
@@ -174,27 +176,37 @@ func (e *env) close() {
 	if e.dev != nil {
 		_ = e.dev.Stop()
 	}
+	if c, err := pgx.Connect(context.Background(), adminURL()); err == nil {
+		for _, name := range e.dbs {
+			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		}
+		c.Close(context.Background())
+	}
 	_ = os.RemoveAll(e.dir)
 }
 
-func freshDB(ctx context.Context) (string, error) {
-	admin := os.Getenv("ORGSYNC_TEST_DATABASE_URL")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+func adminURL() string {
+	if u := os.Getenv("ORGSYNC_TEST_DATABASE_URL"); u != "" {
+		return u
 	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+func freshDB(ctx context.Context) (url, name string, err error) {
+	admin := adminURL()
 	c, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		return "", fmt.Errorf("Postgres at ORGSYNC_TEST_DATABASE_URL: %w", err)
+		return "", "", fmt.Errorf("Postgres at ORGSYNC_TEST_DATABASE_URL: %w", err)
 	}
 	defer c.Close(ctx)
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	name := "orgsync_bench_" + hex.EncodeToString(b)
+	name = "orgsync_bench_" + hex.EncodeToString(b)
 	if _, err := c.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", err
+		return "", "", err
 	}
 	cfg, _ := pgx.ParseConfig(admin)
-	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), nil
+	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), name, nil
 }
 
 type nopWriter struct{}
