@@ -89,6 +89,7 @@ func (a *Activities) alive(ctx context.Context, h store.Holder) bool {
 // this run already did), validates it, diffs it against the mappings and
 // writes the plan items. It returns counts and ranges only.
 func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, error) {
+	defer keepAlive(ctx, 5*time.Second)()
 	log := a.logger(ctx, "runId", in.RunID, "stage", in.Kind)
 	r := a.run(in.RunID)
 	loaded, err := a.Store.Loaded(ctx, in.RunID, in.Kind)

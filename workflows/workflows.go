@@ -85,7 +85,9 @@ func (w *orgSync) run(ctx workflow.Context) (Report, error) {
 func (w *orgSync) planAll(ctx workflow.Context) (failedStage, msg string) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
-		HeartbeatTimeout:    2 * time.Minute,
+		// PlanStage heartbeats every few seconds while it runs, so a killed
+		// worker's planning is picked up again within half a minute.
+		HeartbeatTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 3,
 			NonRetryableErrorTypes: []string{activities.ErrSource},
