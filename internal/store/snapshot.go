@@ -84,9 +84,14 @@ func (s *Store) Loaded(ctx context.Context, runID string, kind model.Kind) (bool
 	return n > 0, err
 }
 
-// DropSnapshot frees a finished run's snapshot.
+// DropSnapshot frees a finished run's snapshot, and refreshes the
+// statistics of what the run changed for the next run's planner (in case
+// autovacuum is off or behind, as it is on some test servers).
 func (s *Store) DropSnapshot(ctx context.Context, runID string) error {
 	if _, err := s.Pool.Exec(ctx, `DELETE FROM snapshot WHERE run_id = $1`, runID); err != nil {
+		return err
+	}
+	if _, err := s.Pool.Exec(ctx, `ANALYZE mappings, plan_items`); err != nil {
 		return err
 	}
 	_, err := s.Pool.Exec(ctx, `DELETE FROM snapshot_loads WHERE run_id = $1`, runID)
