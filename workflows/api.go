@@ -73,4 +73,6 @@ const (
 	// BatchParallel at a time.
 	ChildBatches  = 100
 	BatchParallel = 4
+	// InlineItems: a range this small is applied by the parent itself.
+	InlineItems = 100
 )

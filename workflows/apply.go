@@ -30,7 +30,21 @@ func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, r
 	if w.in.Batch > 1 && !undo {
 		size, batch = ChildBatches*w.in.Batch, w.in.Batch
 	}
+	// Version 1 applies a small range in the parent: a child's start and
+	// end cost more round trips than its few items, and every wave
+	// boundary waits for them.
+	inline := workflow.GetVersion(ctx, "inline-small-ranges", workflow.DefaultVersion, 1) == 1 && batch == 0
 	for _, r := range ranges {
+		if inline && r.Count() <= InlineItems {
+			res := applyItems(ctx, ApplyRangeInput{RunID: w.settings.RunID, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
+				Window: w.settings.Window, Undo: undo, Reverse: reverse})
+			total = total.Add(res.Counts)
+			w.count(res, r.Count(), undo)
+			if res.Abort != "" {
+				return total, res.Abort
+			}
+			continue
+		}
 		chunks := split(r, size, reverse)
 		running, abort := 0, ""
 		sel := workflow.NewSelector(ctx)
@@ -56,11 +70,7 @@ func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, r
 					res.Abort = "applying items failed: " + errText(err)
 				}
 				total = total.Add(res.Counts)
-				w.progress.Done += res.Counts.Applied + res.Counts.Skipped
-				w.progress.Failed += res.Counts.Failed
-				if !undo {
-					w.progress.Remaining -= c.Count()
-				}
+				w.count(res, c.Count(), undo)
 				if res.Abort != "" && abort == "" {
 					abort = res.Abort
 				}
@@ -74,6 +84,15 @@ func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, r
 		}
 	}
 	return total, ""
+}
+
+// count adds a range's outcome to the progress query's answer.
+func (w *orgSync) count(res ApplyRangeResult, items int, undo bool) {
+	w.progress.Done += res.Counts.Applied + res.Counts.Skipped
+	w.progress.Failed += res.Counts.Failed
+	if !undo {
+		w.progress.Remaining -= items
+	}
 }
 
 // split cuts a range into chunks of at most n items, last chunk first
@@ -107,6 +126,12 @@ func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, err
 	if in.Batch > 1 && !in.Undo {
 		return applyBatches(ctx, in)
 	}
+	return applyItems(ctx, in), nil
+}
+
+// applyItems runs one ApplyItem per item of in, at most in.Window at a
+// time, in a child or, for a small range, in the parent itself.
+func applyItems(ctx workflow.Context, in ApplyRangeInput) ApplyRangeResult {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		// Seconds, not minutes: a killed worker's items are retried soon.
 		// ApplyItem heartbeats while it runs longer than a second (a
@@ -151,7 +176,7 @@ func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, err
 	for pending > 0 {
 		sel.Select(ctx)
 	}
-	return res, nil
+	return res
 }
 
 // count adds one item's outcome. A failure that every other item would

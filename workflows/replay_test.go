@@ -22,7 +22,15 @@ import (
 // such a change needs workflow.GetVersion, not a new golden file. Set
 // ORGSYNC_UPDATE_GOLDEN=1 to record them again after an intended,
 // compatible change.
-var golden = []string{"testdata/orgsync_history.json", "testdata/apply_range_history.json"}
+var golden = []string{
+	// Before "inline-small-ranges": every range in a child.
+	"testdata/orgsync_history.json", "testdata/apply_range_history.json",
+	// Version 1: small ranges in the parent, the employee range in a child.
+	"testdata/orgsync_history_v1.json", "testdata/apply_range_history_v1.json",
+}
+
+// fresh names the golden files TestReplayFreshHistory writes on request.
+var fresh = golden[2:]
 
 func replayer(t *testing.T) worker.WorkflowReplayer {
 	r := worker.NewWorkflowReplayer()
@@ -39,20 +47,12 @@ func TestReplayGoldenHistories(t *testing.T) {
 	}
 }
 
-// A fresh run (creates, then a run with an update, a create and a delete)
-// replays against today's code, and becomes the golden file on request.
+// A fresh first run (small stages in the parent, 150 employee creates in
+// a child) replays against today's code, and becomes the golden file on
+// request.
 func TestReplayFreshHistory(t *testing.T) {
-	s := testenv.NewStack(t, testenv.StackOptions{Employees: 30, Departments: 4})
+	s := testenv.NewStack(t, testenv.StackOptions{Employees: 150, Departments: 6})
 	s.StartWorker(t)
-	s.Sync(t, workflows.Input{})
-	src := s.Source(t)
-	emps := src["employee"]
-	if err := s.Sandbox.Knox().Retire(emps[0].Key); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Sandbox.Knox().Rename(emps[1].Key, "이름바꿈"); err != nil {
-		t.Fatal(err)
-	}
 	run := s.Start(t, "replay-"+t.Name(), workflows.Input{})
 	if err := run.Get(context.Background(), nil); err != nil {
 		t.Fatal(err)
@@ -70,9 +70,9 @@ func TestReplayFreshHistory(t *testing.T) {
 	}
 	child := fetch(t, s.Client, childID, childRun)
 	for i, h := range []*history.History{parent, child} {
-		path := filepath.Join(t.TempDir(), filepath.Base(golden[i]))
+		path := filepath.Join(t.TempDir(), filepath.Base(fresh[i]))
 		if os.Getenv("ORGSYNC_UPDATE_GOLDEN") != "" {
-			path = golden[i]
+			path = fresh[i]
 		}
 		b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(h)
 		if err != nil {
