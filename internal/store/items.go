@@ -39,6 +39,9 @@ func (s *Store) GetItem(ctx context.Context, runID string, seq int) (Item, error
 	it := Item{RunID: runID, Seq: seq}
 	var payload, pre []byte
 	var missing *string
+	// Planned afresh each time (QueryExecModeExec): a plan cached while a
+	// first sync's mappings table was still small kept scanning it whole
+	// (4 seq scans per item at 78,000 mappings, with autovacuum off).
 	err := s.Pool.QueryRow(ctx, `
 		SELECT p.kind, p.op, p.ext_key, p.payload, p.pre_image, p.status, p.attempts, r.target, r.company,
 			CASE
@@ -47,7 +50,7 @@ func (s *Store) GetItem(ctx context.Context, runID string, seq int) (Item, error
 			WHEN `+lacks("gradeKey", "grade")+` THEN 'gradeKey ' || (p.payload->>'gradeKey')
 			WHEN `+lacks("positionKey", "position")+` THEN 'positionKey ' || (p.payload->>'positionKey')
 			END
-		FROM plan_items p JOIN runs r USING (run_id) WHERE p.run_id = $1 AND p.seq = $2`, runID, seq).
+		FROM plan_items p JOIN runs r USING (run_id) WHERE p.run_id = $1 AND p.seq = $2`, pgx.QueryExecModeExec, runID, seq).
 		Scan(&it.Kind, &it.Op, &it.Key, &payload, &pre, &it.Status, &it.Attempts, &it.Target, &it.Company, &missing)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return it, fmt.Errorf("run %s has no plan item %d", runID, seq)

@@ -29,10 +29,6 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ORGSYNC_DATABASE_URL: %w", err)
 	}
-	// A cached generic plan made while a table was small (a first sync
-	// fills mappings as it runs) would keep scanning it whole long after;
-	// custom plans cost a little planning and follow the data.
-	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Postgres: %w", err)
