@@ -27,7 +27,7 @@ else
 fi
 echo "== e2e setup"; e2e/setup.sh
 echo "== go test (Postgres: ${ORGSYNC_TEST_DATABASE_URL%%\?*})"
-go test -p 2 -timeout 60m ${ORGSYNC_TEST_FLAGS:-} ./...
+go test -count=1 -p 2 -timeout 60m ${ORGSYNC_TEST_FLAGS:-} ./...
 # A short run of every fuzz target beyond its seeds (longer runs by hand:
 # go test -run XXX -fuzz <target> -fuzztime 10m <package>).
 echo "== fuzz (${ORGSYNC_FUZZTIME:-5s} each)"
