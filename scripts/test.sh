@@ -31,7 +31,8 @@ go test -count=1 -p 2 -timeout 60m ${ORGSYNC_TEST_FLAGS:-} ./...
 # A short run of every fuzz target beyond its seeds (longer runs by hand:
 # go test -run XXX -fuzz <target> -fuzztime 10m <package>).
 echo "== fuzz (${ORGSYNC_FUZZTIME:-5s} each)"
-for t in ./internal/config:FuzzParseDeleteLimit ./internal/workbox:FuzzClassify ./internal/knox:FuzzDecodeEmployee; do
+for t in ./internal/config:FuzzParseDeleteLimit ./internal/workbox:FuzzClassify ./internal/workplace:FuzzClassify \
+  ./internal/knox:FuzzDecodeEmployee ./internal/knox:FuzzOrganizationsPage ./internal/source:FuzzEmployeesCSV; do
   go test -run XXX -fuzz "^${t#*:}\$" -fuzztime "${ORGSYNC_FUZZTIME:-5s}" "${t%%:*}" >/dev/null
   echo "fuzz ${t#*:}: ok"
 done
