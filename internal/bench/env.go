@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -52,7 +52,7 @@ func newEnv(ctx context.Context, root string) (*env, error) {
 		ExistingPath: filepath.Join(root, "bin", "temporal"), DBFilename: filepath.Join(e.dir, "temporal.db"),
 		LogLevel: "error", Stdout: nopWriter{}, Stderr: nopWriter{},
 		ClientOptions: &client.Options{Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(nopWriter{}, nil)))},
-		ExtraArgs: []string{"--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL"},
+		ExtraArgs:     []string{"--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dev server: %w", err)

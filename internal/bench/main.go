@@ -235,7 +235,7 @@ func p3(ctx context.Context, e *env) error {
 	}
 	row("P3", "delta: no-change re-run",
 		fmt.Sprintf("**%d** writes; **%.1fs** wall (source fetch+COPY %.1fs, diff %.1fs, workflow and the rest %.1fs)",
-			writes, wall.Seconds(), fetch.Seconds(), diff.Seconds(), (wall - fetch - diff).Seconds()),
+			writes, wall.Seconds(), fetch.Seconds(), diff.Seconds(), (wall-fetch-diff).Seconds()),
 		"0 writes, < 20 s", fmt.Sprintf("%d employees, %d departments", *p3N, *p3D))
 	return nil
 }
