@@ -39,19 +39,24 @@ func (a *Activities) applyOne(ctx context.Context, in ApplyInput, last bool) (Ap
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	log := a.logger(ctx, "runId", in.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op)
 	if in.Undo {
 		return a.undo(ctx, it, last)
 	}
+	return a.apply(ctx, it, last)
+}
+
+// apply writes an item read from the plan, unless it is closed already or
+// refers to a record the target lacks.
+func (a *Activities) apply(ctx context.Context, it store.Item, last bool) (ApplyResult, error) {
 	if it.Status != plan.StatusPending {
 		return ApplyResult{Status: it.Status}, nil
 	}
 	if it.Op != plan.OpDelete && it.MissingKey != "" {
 		msg := fmt.Sprintf("not sent: %s %s is not in the target (its own write failed or was skipped)", it.MissingField, it.MissingKey)
-		log.Info("item skipped", "reason", msg)
+		a.logger(ctx, "runId", it.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op).Info("item skipped", "reason", msg)
 		return ApplyResult{Status: plan.StatusSkipped}, a.Store.Failed(ctx, it, plan.StatusSkipped, true, it.MissingField, "dependency", msg)
 	}
-	err = a.write(ctx, it.Op, it.Entity, it.Kind, it.Key)
+	err := a.write(ctx, it.Op, it.Entity, it.Kind, it.Key)
 	return a.record(ctx, it, err, plan.StatusApplied, plan.StatusFailed, last)
 }
 
@@ -101,14 +106,13 @@ func (a *Activities) write(ctx context.Context, op string, e model.Entity, kind 
 // record stores the outcome of a write and decides between a result and a
 // retryable error.
 func (a *Activities) record(ctx context.Context, it store.Item, err error, okStatus, failStatus string, last bool) (ApplyResult, error) {
-	log := a.logger(ctx, "runId", it.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op)
 	if err == nil {
 		if err := a.Store.Applied(ctx, it, okStatus); err != nil {
 			return ApplyResult{}, err
 		}
-		log.Debug("item done", "status", okStatus)
 		return ApplyResult{Status: okStatus}, nil
 	}
+	log := a.logger(ctx, "runId", it.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op)
 	class := target.ClassOf(err)
 	code, msg := "", err.Error()
 	var te *target.Error

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/store"
 	"github.com/orgsync/orgsync/internal/target"
 )
 
@@ -38,13 +39,23 @@ const (
 // batch and the items already closed are not written again.
 func (a *Activities) ApplyBatch(ctx context.Context, in BatchInput) (BatchResult, error) {
 	defer keepAlive(ctx, time.Second)()
+	refs := make([]store.ItemRef, 0, in.Hi-in.Lo+1)
+	for seq := in.Lo; seq <= in.Hi; seq++ {
+		refs = append(refs, store.ItemRef{RunID: in.RunID, Seq: seq})
+	}
+	// One read for the batch: the items it refers to are in earlier
+	// waves, done before this one started.
+	items, err := a.Store.GetItems(ctx, refs)
+	if err != nil {
+		return BatchResult{}, err
+	}
 	var mu sync.Mutex
 	var res BatchResult
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(batchParallel)
-	for seq := in.Lo; seq <= in.Hi; seq++ {
+	for _, it := range items {
 		g.Go(func() error {
-			r, err := a.applyRetrying(gctx, ApplyInput{RunID: in.RunID, Seq: seq})
+			r, err := a.applyRetrying(gctx, it)
 			if err != nil {
 				return err
 			}
@@ -70,10 +81,10 @@ func (a *Activities) ApplyBatch(ctx context.Context, in BatchInput) (BatchResult
 // applyRetrying retries an item's retryable target failures with backoff;
 // any other error (Postgres unreachable) fails the batch for Temporal to
 // retry.
-func (a *Activities) applyRetrying(ctx context.Context, in ApplyInput) (ApplyResult, error) {
+func (a *Activities) applyRetrying(ctx context.Context, it store.Item) (ApplyResult, error) {
 	delay := time.Second
 	for attempt := 1; ; attempt++ {
-		r, err := a.applyOne(ctx, in, attempt >= batchAttempts)
+		r, err := a.apply(ctx, it, attempt >= batchAttempts)
 		var te *target.Error
 		if err == nil || !target.ClassOf(err).Retryable() || !asTarget(err, &te) {
 			return r, err

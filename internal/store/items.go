@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -33,49 +32,96 @@ type Item struct {
 	MissingKey   string
 }
 
+// ItemRef names one plan item.
+type ItemRef struct {
+	RunID string
+	Seq   int
+}
+
 // GetItem reads one plan item and, in the same query, the first record it
-// refers to that the target lacks: one round trip per applied item.
+// refers to that the target lacks. Concurrent calls share one statement
+// (see group).
 func (s *Store) GetItem(ctx context.Context, runID string, seq int) (Item, error) {
-	it := Item{RunID: runID, Seq: seq}
-	var payload, pre []byte
-	var missing *string
+	r, err := s.reads.do(ctx, ItemRef{runID, seq})
+	if err != nil {
+		return Item{}, err
+	}
+	if r.RunID == "" {
+		return r, fmt.Errorf("run %s has no plan item %d", runID, seq)
+	}
+	return r, nil
+}
+
+// GetItems reads the plan items refs in one statement, in order; an item
+// that does not exist is an error.
+func (s *Store) GetItems(ctx context.Context, refs []ItemRef) ([]Item, error) {
+	items, err := s.getItems(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	for i, it := range items {
+		if it.RunID == "" {
+			return nil, fmt.Errorf("run %s has no plan item %d", refs[i].RunID, refs[i].Seq)
+		}
+	}
+	return items, nil
+}
+
+// getItems returns one Item per ref, in order, with RunID "" where there is
+// no such item.
+func (s *Store) getItems(ctx context.Context, refs []ItemRef) ([]Item, error) {
+	runs, seqs := make([]string, len(refs)), make([]int32, len(refs))
+	for i, r := range refs {
+		runs[i], seqs[i] = r.RunID, int32(r.Seq)
+	}
 	// Planned afresh each time (QueryExecModeExec): a plan cached while a
 	// first sync's mappings table was still small kept scanning it whole
 	// (4 seq scans per item at 78,000 mappings, with autovacuum off).
-	err := s.Pool.QueryRow(ctx, `
-		SELECT p.kind, p.op, p.ext_key, p.payload, p.pre_image, p.status, p.attempts, r.target, r.company,
+	rows, err := s.Pool.Query(ctx, `
+		SELECT q.ord, p.run_id, p.seq, p.kind, p.op, p.ext_key, p.payload, p.pre_image, p.status, p.attempts, r.target, r.company,
 			CASE
 			WHEN `+lacks("parentKey", "department")+` THEN 'parentKey ' || (p.payload->>'parentKey')
 			WHEN `+lacks("deptKey", "department")+` THEN 'deptKey ' || (p.payload->>'deptKey')
 			WHEN `+lacks("gradeKey", "grade")+` THEN 'gradeKey ' || (p.payload->>'gradeKey')
 			WHEN `+lacks("positionKey", "position")+` THEN 'positionKey ' || (p.payload->>'positionKey')
 			END
-		FROM plan_items p JOIN runs r USING (run_id) WHERE p.run_id = $1 AND p.seq = $2`, pgx.QueryExecModeExec, runID, seq).
-		Scan(&it.Kind, &it.Op, &it.Key, &payload, &pre, &it.Status, &it.Attempts, &it.Target, &it.Company, &missing)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return it, fmt.Errorf("run %s has no plan item %d", runID, seq)
-	}
+		FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS q(run_id, seq, ord)
+		JOIN plan_items p ON p.run_id = q.run_id AND p.seq = q.seq
+		JOIN runs r ON r.run_id = p.run_id`, pgx.QueryExecModeExec, runs, seqs)
 	if err != nil {
-		return it, err
+		return nil, err
 	}
-	if missing != nil {
-		it.MissingField, it.MissingKey, _ = strings.Cut(*missing, " ")
-	}
-	if payload != nil {
-		if err := json.Unmarshal(payload, &it.Entity); err != nil {
-			return it, err
+	defer rows.Close()
+	out := make([]Item, len(refs))
+	for rows.Next() {
+		var it Item
+		var ord int
+		var payload, pre []byte
+		var missing *string
+		if err := rows.Scan(&ord, &it.RunID, &it.Seq, &it.Kind, &it.Op, &it.Key, &payload, &pre, &it.Status, &it.Attempts,
+			&it.Target, &it.Company, &missing); err != nil {
+			return nil, err
 		}
-		it.Entity.Kind = it.Kind
-	}
-	if pre != nil {
-		var e model.Entity
-		if err := json.Unmarshal(pre, &e); err != nil {
-			return it, err
+		if missing != nil {
+			it.MissingField, it.MissingKey, _ = strings.Cut(*missing, " ")
 		}
-		e.Kind = it.Kind
-		it.PreImage = &e
+		if payload != nil {
+			if err := json.Unmarshal(payload, &it.Entity); err != nil {
+				return nil, fmt.Errorf("run %s plan item %d: payload: %w", it.RunID, it.Seq, err)
+			}
+			it.Entity.Kind = it.Kind
+		}
+		if pre != nil {
+			var e model.Entity
+			if err := json.Unmarshal(pre, &e); err != nil {
+				return nil, fmt.Errorf("run %s plan item %d: pre-image: %w", it.RunID, it.Seq, err)
+			}
+			e.Kind = it.Kind
+			it.PreImage = &e
+		}
+		out[ord-1] = it
 	}
-	return it, nil
+	return out, rows.Err()
 }
 
 // lacks is the SQL test that the record named by the payload's field is
@@ -89,36 +135,70 @@ func lacks(field, kind string) string {
 
 // Applied records that the target now holds what the item asked for: the
 // mapping follows the item and the item is closed, in one statement (so
-// one transaction and one round trip). A crash before it commits leaves
-// the item pending; applying it again is safe because creates turn into
-// updates and deletes of missing keys pass.
+// one transaction). A crash before it commits leaves the item pending;
+// applying it again is safe because creates turn into updates and deletes
+// of missing keys pass. Concurrent calls share one statement (see group).
 func (s *Store) Applied(ctx context.Context, it Item, status string) error {
-	const closeItem = `
-		UPDATE plan_items SET status = $5, attempts = attempts + 1, applied_at = now(), updated_at = now(),
-			error_code = NULL, error_message = NULL
-		WHERE run_id = $6 AND seq = $7`
-	var err error
-	if it.Op == plan.OpDelete && status == plan.StatusApplied || it.Op == plan.OpCreate && status == plan.StatusUndone {
-		_, err = s.Pool.Exec(ctx, `
-			WITH gone AS (DELETE FROM mappings WHERE target = $1 AND company = $2 AND kind = $3 AND ext_key = $4)`+closeItem,
-			it.Target, it.Company, string(it.Kind), it.Key, status, it.RunID, it.Seq)
-		return err
-	}
-	e := it.Entity
-	if status == plan.StatusUndone {
-		e = *it.PreImage
-	}
-	state, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	_, err = s.Pool.Exec(ctx, `
-		WITH kept AS (
-			INSERT INTO mappings (target, company, kind, ext_key, content_hash, state) VALUES ($1, $2, $3, $4, $8, $9)
-			ON CONFLICT (target, company, kind, ext_key)
-			DO UPDATE SET content_hash = excluded.content_hash, state = excluded.state, updated_at = now())`+closeItem,
-		it.Target, it.Company, string(it.Kind), it.Key, status, it.RunID, it.Seq, e.Hash(), state)
+	_, err := s.writes.do(ctx, outcome{it, status})
 	return err
+}
+
+// outcome is one item for Applied.
+type outcome struct {
+	it     Item
+	status string
+}
+
+// applied records outcomes in one statement. Mappings are written in key
+// order, so that two statements never wait for each other's rows in
+// opposite orders, and once per key (the last outcome wins) should a
+// retried item appear twice.
+func (s *Store) applied(ctx context.Context, os []outcome) ([]struct{}, error) {
+	n := len(os)
+	runs, seqs, statuses := make([]string, n), make([]int32, n), make([]string, n)
+	targets, companies, kinds, keys := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	hashes, states, removes := make([][]byte, n), make([]string, n), make([]bool, n)
+	for i, o := range os {
+		it := o.it
+		runs[i], seqs[i], statuses[i] = it.RunID, int32(it.Seq), o.status
+		targets[i], companies[i], kinds[i], keys[i] = it.Target, it.Company, string(it.Kind), it.Key
+		removes[i] = it.Op == plan.OpDelete && o.status == plan.StatusApplied || it.Op == plan.OpCreate && o.status == plan.StatusUndone
+		states[i], hashes[i] = "null", []byte{}
+		if removes[i] {
+			continue
+		}
+		e := it.Entity
+		if o.status == plan.StatusUndone {
+			e = *it.PreImage
+		}
+		state, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		states[i], hashes[i] = string(state), e.Hash()
+	}
+	_, err := s.Pool.Exec(ctx, `
+		WITH i AS (
+			SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[], $10::bool[])
+				WITH ORDINALITY AS i(run_id, seq, status, target, company, kind, ext_key, hash, state, remove, ord)
+		), gone AS (
+			DELETE FROM mappings m USING i
+			WHERE i.remove AND m.target = i.target AND m.company = i.company AND m.kind = i.kind AND m.ext_key = i.ext_key
+		), kept AS (
+			INSERT INTO mappings (target, company, kind, ext_key, content_hash, state)
+			SELECT DISTINCT ON (target, company, kind, ext_key) target, company, kind, ext_key, hash, state::jsonb
+			FROM i WHERE NOT remove ORDER BY target, company, kind, ext_key, ord DESC
+			ON CONFLICT (target, company, kind, ext_key)
+			DO UPDATE SET content_hash = excluded.content_hash, state = excluded.state, updated_at = now()
+		)
+		UPDATE plan_items p SET status = i.status, attempts = p.attempts + 1, applied_at = now(), updated_at = now(),
+			error_code = NULL, error_message = NULL
+		FROM i WHERE p.run_id = i.run_id AND p.seq = i.seq`,
+		runs, seqs, statuses, targets, companies, kinds, keys, hashes, states, removes)
+	if err != nil {
+		return nil, err
+	}
+	return make([]struct{}, n), nil
 }
 
 // Failed records an attempt that did not apply. final closes the item with

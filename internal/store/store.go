@@ -21,7 +21,17 @@ import (
 // Store is a handle on the orgsync database.
 type Store struct {
 	Pool *pgxpool.Pool
+
+	reads  *group[ItemRef, Item]
+	writes *group[outcome, struct{}]
 }
+
+// Statements at once and items per statement of the grouped item reads
+// and writes: two leave the pool's other connections to the rest.
+const (
+	groupStatements = 2
+	groupItems      = 500
+)
 
 // Open connects to url (not logged: it may hold a password).
 func Open(ctx context.Context, url string) (*Store, error) {
@@ -40,7 +50,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connect to Postgres at %s:%d/%s: %s (check ORGSYNC_DATABASE_URL)",
 			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, strings.Join(strings.Fields(err.Error()), " "))
 	}
-	return &Store{Pool: pool}, nil
+	s := &Store{Pool: pool}
+	s.reads = newGroup(groupItems, groupStatements, s.getItems)
+	s.writes = newGroup(groupItems, groupStatements, s.applied)
+	return s, nil
 }
 
 // Close releases the pool.

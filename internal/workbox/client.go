@@ -60,7 +60,7 @@ func New(cfg Config) (*Client, error) {
 		c.t.Timeout = DefaultTimeout
 	}
 	if c.t.HTTP == nil {
-		c.t.HTTP = &http.Client{}
+		c.t.HTTP = ncpapi.NewHTTPClient()
 	}
 	return c, nil
 }

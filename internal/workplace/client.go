@@ -74,7 +74,7 @@ func New(cfg Config) (*Client, error) {
 		c.pageSize = DefaultPageSize
 	}
 	if c.t.HTTP == nil {
-		c.t.HTTP = &http.Client{}
+		c.t.HTTP = ncpapi.NewHTTPClient()
 	}
 	return c, nil
 }
