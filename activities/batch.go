@@ -12,12 +12,23 @@ import (
 	"github.com/orgsync/orgsync/internal/target"
 )
 
-// BatchInput applies plan items Lo..Hi in one activity: the opt-in batch
-// mode for first loads, where one activity per entity is mostly overhead.
+// BatchInput applies plan items Lo..Hi, or the Waves in order, in one
+// activity: the opt-in batch mode for first loads, where one activity per
+// entity is mostly overhead.
 type BatchInput struct {
 	RunID string `json:"runId"`
 	Lo    int    `json:"lo"`
 	Hi    int    `json:"hi"`
+	// Waves, when set, replaces Lo..Hi: each span is a wave whose items
+	// refer to earlier waves' items, so it starts when the one before it
+	// has ended.
+	Waves []Span `json:"waves,omitempty"`
+}
+
+// Span is the plan items Lo..Hi.
+type Span struct {
+	Lo int `json:"lo"`
+	Hi int `json:"hi"`
 }
 
 // BatchResult counts a batch's items. Class is set when an item met a
@@ -39,18 +50,33 @@ const (
 // batch and the items already closed are not written again.
 func (a *Activities) ApplyBatch(ctx context.Context, in BatchInput) (BatchResult, error) {
 	defer keepAlive(ctx, time.Second)()
-	refs := make([]store.ItemRef, 0, in.Hi-in.Lo+1)
-	for seq := in.Lo; seq <= in.Hi; seq++ {
-		refs = append(refs, store.ItemRef{RunID: in.RunID, Seq: seq})
+	waves := in.Waves
+	if len(waves) == 0 {
+		waves = []Span{{Lo: in.Lo, Hi: in.Hi}}
 	}
-	// One read for the batch: the items it refers to are in earlier
-	// waves, done before this one started.
+	var res BatchResult
+	for _, w := range waves {
+		if err := a.applyWave(ctx, in.RunID, w, &res); err != nil || res.Class != "" {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// applyWave applies the items of one wave, batchParallel at a time, and
+// adds their outcomes to res.
+func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *BatchResult) error {
+	refs := make([]store.ItemRef, 0, w.Hi-w.Lo+1)
+	for seq := w.Lo; seq <= w.Hi; seq++ {
+		refs = append(refs, store.ItemRef{RunID: runID, Seq: seq})
+	}
+	// One read for the wave: the items it refers to are in earlier waves,
+	// which have ended.
 	items, err := a.Store.GetItems(ctx, refs)
 	if err != nil {
-		return BatchResult{}, err
+		return err
 	}
 	var mu sync.Mutex
-	var res BatchResult
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(batchParallel)
 	for _, it := range items {
@@ -75,7 +101,7 @@ func (a *Activities) ApplyBatch(ctx context.Context, in BatchInput) (BatchResult
 			return nil
 		})
 	}
-	return res, g.Wait()
+	return g.Wait()
 }
 
 // applyRetrying retries an item's retryable target failures with backoff;

@@ -54,6 +54,9 @@ type ApplyRangeInput struct {
 	Undo    bool       `json:"undo,omitempty"`
 	Reverse bool       `json:"reverse,omitempty"`
 	Batch   int        `json:"batch,omitempty"`
+	// Parallel is how many batch activities run at once; 0 means
+	// BatchParallel (children started before the batch-waves version).
+	Parallel int `json:"parallel,omitempty"`
 }
 
 // ApplyRangeResult counts what a child applied. Abort is set when a
@@ -71,8 +74,15 @@ const (
 	ChildParallel = 4
 	// In batch mode a child runs at most ChildBatches batch activities,
 	// BatchParallel at a time.
-	ChildBatches  = 100
-	BatchParallel = 4
+	ChildBatches    = 100
+	BatchParallel   = 4
+	BatchParallelV1 = 8
+	// InlineBatches: in batch mode, a range of at most this many batches
+	// is applied by the parent itself (about 4 events per batch).
+	InlineBatches = 40
+	// WaveGroupBatches bounds the items of the small waves one batch
+	// activity applies in order, in batches.
+	WaveGroupBatches = 10
 	// InlineItems: a range this small is applied by the parent itself.
 	InlineItems = 100
 )

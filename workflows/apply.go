@@ -20,70 +20,110 @@ const ApplyMaxAttempts = 6
 const ApplyHeartbeatTimeout = 5 * time.Second
 
 // applyRanges applies ranges one after another (a range is a wave that
-// must finish before the next starts), each split into children of at
-// most ChildItems items, ChildParallel at a time. It stops early when a
-// child reports a systematic failure.
+// must finish before the next starts). A range goes to children of at most
+// ChildItems items, ChildParallel at a time, unless it is small enough for
+// the parent to apply itself. It stops early when a range reports a
+// systematic failure.
 func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, reverse bool) (plan.Counts, string) {
 	var total plan.Counts
-	window := max(1, w.settings.Window/ChildParallel)
-	size, batch := ChildItems, 0
+	batch := 0
 	if w.in.Batch > 1 && !undo {
-		size, batch = ChildBatches*w.in.Batch, w.in.Batch
+		batch = w.in.Batch
 	}
 	// Version 1 applies a small range in the parent: a child's start and
 	// end cost more round trips than its few items, and every wave
 	// boundary waits for them.
 	inline := workflow.GetVersion(ctx, "inline-small-ranges", workflow.DefaultVersion, 1) == 1 && batch == 0
-	for _, r := range ranges {
-		if inline && r.Count() <= InlineItems {
-			res := applyItems(ctx, ApplyRangeInput{RunID: w.settings.RunID, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
+	// Batch mode, version 1: consecutive small waves go to one activity,
+	// which applies them in order, and a range of up to InlineBatches
+	// batches is applied by the parent, BatchParallelV1 at a time. Every
+	// child, activity and wave boundary costs dispatch round trips (up to
+	// 50 ms each on a one-shard server), and a first load is mostly small
+	// department waves.
+	batchV1 := batch > 0 && workflow.GetVersion(ctx, "batch-waves", workflow.DefaultVersion, 1) == 1
+	for i := 0; i < len(ranges); i++ {
+		r := ranges[i]
+		var res ApplyRangeResult
+		n := r.Count()
+		children := false
+		switch {
+		case batchV1 && n <= batch:
+			j, waves := i, []activities.Span{}
+			for ; j < len(ranges) && ranges[j].Count() <= batch && n+ranges[j].Count() <= WaveGroupBatches*batch || j == i; j++ {
+				if j > i {
+					n += ranges[j].Count()
+				}
+				waves = append(waves, activities.Span{Lo: ranges[j].Lo, Hi: ranges[j].Hi})
+			}
+			i = j - 1
+			res = applyWaves(ctx, w.settings.RunID, waves)
+		case batchV1 && n <= InlineBatches*batch:
+			res, _ = applyBatches(ctx, ApplyRangeInput{RunID: w.settings.RunID, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
+				Batch: batch, Parallel: BatchParallelV1})
+		case inline && n <= InlineItems:
+			res = applyItems(ctx, ApplyRangeInput{RunID: w.settings.RunID, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
 				Window: w.settings.Window, Undo: undo, Reverse: reverse})
-			total = total.Add(res.Counts)
-			w.count(res, r.Count(), undo)
-			if res.Abort != "" {
-				return total, res.Abort
-			}
-			continue
+		default:
+			children = true // counted as each child ends
+			res = w.applyChildren(ctx, r, batch, batchV1, undo, reverse)
 		}
-		chunks := split(r, size, reverse)
-		running, abort := 0, ""
-		sel := workflow.NewSelector(ctx)
-		for _, c := range chunks {
-			for running >= ChildParallel {
-				sel.Select(ctx)
-			}
-			if abort != "" {
-				break
-			}
-			cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-				WorkflowID: childID(w.settings.RunID, c, undo),
-			})
-			f := workflow.ExecuteChildWorkflow(cctx, ApplyRange, ApplyRangeInput{
-				RunID: w.settings.RunID, Kind: r.Kind, Lo: c.Lo, Hi: c.Hi, Window: window, Undo: undo, Reverse: reverse, Batch: batch,
-			})
-			running++
-			sel.AddFuture(f, func(f workflow.Future) {
-				running--
-				var res ApplyRangeResult
-				if err := f.Get(ctx, &res); err != nil {
-					res.Counts.Failed = c.Count()
-					res.Abort = "applying items failed: " + errText(err)
-				}
-				total = total.Add(res.Counts)
-				w.count(res, c.Count(), undo)
-				if res.Abort != "" && abort == "" {
-					abort = res.Abort
-				}
-			})
+		total = total.Add(res.Counts)
+		if !children {
+			w.count(res, n, undo)
 		}
-		for running > 0 {
-			sel.Select(ctx)
-		}
-		if abort != "" {
-			return total, abort
+		if res.Abort != "" {
+			return total, res.Abort
 		}
 	}
 	return total, ""
+}
+
+// applyChildren applies one range in children, ChildParallel at a time.
+func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, batchV1, undo, reverse bool) ApplyRangeResult {
+	window := max(1, w.settings.Window/ChildParallel)
+	size, parallel := ChildItems, 0
+	if batch > 0 {
+		size = ChildBatches * batch
+		if batchV1 {
+			parallel = BatchParallelV1
+		}
+	}
+	var res ApplyRangeResult
+	running := 0
+	sel := workflow.NewSelector(ctx)
+	for _, c := range split(r, size, reverse) {
+		for running >= ChildParallel {
+			sel.Select(ctx)
+		}
+		if res.Abort != "" {
+			break
+		}
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID: childID(w.settings.RunID, c, undo),
+		})
+		f := workflow.ExecuteChildWorkflow(cctx, ApplyRange, ApplyRangeInput{
+			RunID: w.settings.RunID, Kind: r.Kind, Lo: c.Lo, Hi: c.Hi, Window: window, Undo: undo, Reverse: reverse,
+			Batch: batch, Parallel: parallel,
+		})
+		running++
+		sel.AddFuture(f, func(f workflow.Future) {
+			running--
+			var cr ApplyRangeResult
+			if err := f.Get(ctx, &cr); err != nil {
+				cr.Counts.Failed = c.Count()
+				cr.Abort = "applying items failed: " + errText(err)
+			}
+			res.Counts = res.Counts.Add(cr.Counts)
+			w.count(cr, c.Count(), undo)
+			if cr.Abort != "" && res.Abort == "" {
+				res.Abort = cr.Abort
+			}
+		})
+	}
+	for running > 0 {
+		sel.Select(ctx)
+	}
+	return res
 }
 
 // count adds a range's outcome to the progress query's answer.
@@ -215,18 +255,16 @@ func abortFor(c target.Class) string {
 // applyBatches is ApplyRange in batch mode: one activity per Batch items,
 // BatchParallel at a time; every item's outcome is still in Postgres.
 func applyBatches(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, error) {
-	bctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Minute,
-		HeartbeatTimeout:    ApplyHeartbeatTimeout,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
-		},
-	})
+	bctx := batchOptions(ctx)
+	parallel := BatchParallel
+	if in.Parallel > 0 {
+		parallel = in.Parallel
+	}
 	var res ApplyRangeResult
 	pending := 0
 	sel := workflow.NewSelector(ctx)
 	for lo := in.Lo; lo <= in.Hi; lo += in.Batch {
-		for pending >= BatchParallel {
+		for pending >= parallel {
 			sel.Select(ctx)
 		}
 		if res.Abort != "" || ctx.Err() != nil {
@@ -252,4 +290,31 @@ func applyBatches(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, e
 		sel.Select(ctx)
 	}
 	return res, nil
+}
+
+// batchOptions are the activity options of ApplyBatch.
+func batchOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute,
+		HeartbeatTimeout:    ApplyHeartbeatTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
+		},
+	})
+}
+
+// applyWaves applies small consecutive waves in one batch activity, which
+// finishes each wave before it starts the next.
+func applyWaves(ctx workflow.Context, runID string, waves []activities.Span) ApplyRangeResult {
+	var b activities.BatchResult
+	var res ApplyRangeResult
+	if err := workflow.ExecuteActivity(batchOptions(ctx), a.ApplyBatch, activities.BatchInput{RunID: runID, Waves: waves}).Get(ctx, &b); err != nil {
+		for _, w := range waves {
+			res.Counts.Failed += w.Hi - w.Lo + 1 // FinishRun closes them with their last error
+		}
+		return res
+	}
+	res.Counts = b.Counts
+	res.Abort = abortFor(b.Class)
+	return res
 }

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,10 +28,15 @@ var golden = []string{
 	"testdata/orgsync_history.json", "testdata/apply_range_history.json",
 	// Version 1: small ranges in the parent, the employee range in a child.
 	"testdata/orgsync_history_v1.json", "testdata/apply_range_history_v1.json",
+	// Batch mode (batch 2) before "batch-waves": every range in children.
+	"testdata/orgsync_batch_history.json", "testdata/apply_range_batch_history.json",
+	// Batch mode, version 1: small waves grouped, the employees in a child.
+	"testdata/orgsync_batch_history_v1.json", "testdata/apply_range_batch_history_v1.json",
 }
 
-// fresh names the golden files TestReplayFreshHistory writes on request.
-var fresh = golden[2:]
+// fresh names the golden files TestReplayFreshHistory writes on request,
+// by batch size.
+var fresh = map[int][]string{0: golden[2:4], 2: golden[6:8]}
 
 func replayer(t *testing.T) worker.WorkflowReplayer {
 	r := worker.NewWorkflowReplayer()
@@ -48,12 +54,20 @@ func TestReplayGoldenHistories(t *testing.T) {
 }
 
 // A fresh first run (small stages in the parent, 150 employee creates in
-// a child) replays against today's code, and becomes the golden file on
-// request.
+// a child), per entity and in batch mode, replays against today's code,
+// and becomes the golden file on request.
 func TestReplayFreshHistory(t *testing.T) {
-	s := testenv.NewStack(t, testenv.StackOptions{Employees: 150, Departments: 6})
-	s.StartWorker(t)
-	run := s.Start(t, "replay-"+t.Name(), workflows.Input{})
+	for _, batch := range []int{0, 2} {
+		t.Run(fmt.Sprintf("batch %d", batch), func(t *testing.T) {
+			s := testenv.NewStack(t, testenv.StackOptions{Employees: 150, Departments: 6})
+			s.StartWorker(t)
+			freshRun(t, s, batch)
+		})
+	}
+}
+
+func freshRun(t *testing.T, s *testenv.Stack, batch int) {
+	run := s.Start(t, fmt.Sprintf("replay-%s-%d", t.Name(), batch), workflows.Input{Batch: batch})
 	if err := run.Get(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -70,9 +84,9 @@ func TestReplayFreshHistory(t *testing.T) {
 	}
 	child := fetch(t, s.Client, childID, childRun)
 	for i, h := range []*history.History{parent, child} {
-		path := filepath.Join(t.TempDir(), filepath.Base(fresh[i]))
+		path := filepath.Join(t.TempDir(), filepath.Base(fresh[batch][i]))
 		if os.Getenv("ORGSYNC_UPDATE_GOLDEN") != "" {
-			path = fresh[i]
+			path = fresh[batch][i]
 		}
 		b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(h)
 		if err != nil {

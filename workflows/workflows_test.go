@@ -26,7 +26,9 @@ type fake struct {
 	mu       sync.Mutex
 	stages   map[model.Kind]plan.Stage
 	fail     func(seq int) (string, target.Class)
-	calls    []int // seqs in the order ApplyItem ran
+	calls    []int // seqs in the order ApplyItem (or ApplyBatch) ran
+	batches  []activities.BatchInput
+	env      *testsuite.TestWorkflowEnvironment
 	undos    []int // seqs undone, in order
 	done     map[int]bool
 	statuses []string // recorded in the runs table
@@ -74,6 +76,24 @@ func newEnv(t *testing.T, f *fake) *testsuite.TestWorkflowEnvironment {
 			}
 			f.done[in.Seq] = true
 			return activities.ApplyResult{Status: plan.StatusApplied}, nil
+		})
+	env.OnActivity(a.ApplyBatch, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.BatchInput) (activities.BatchResult, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.batches = append(f.batches, in)
+			waves := in.Waves
+			if len(waves) == 0 {
+				waves = []activities.Span{{Lo: in.Lo, Hi: in.Hi}}
+			}
+			var res activities.BatchResult
+			for _, w := range waves {
+				for seq := w.Lo; seq <= w.Hi; seq++ {
+					f.calls = append(f.calls, seq)
+					res.Counts.Applied++
+				}
+			}
+			return res, nil
 		})
 	env.OnActivity(a.SetStatus, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.StatusInput) error {
@@ -133,23 +153,6 @@ func TestOrderOfWrites(t *testing.T) {
 	if len(f.calls) != 3+2+6+1300+3+2+1 {
 		t.Fatalf("ApplyItem ran %d times", len(f.calls))
 	}
-	phase := func(seq int) int { // the position each item must keep
-		k := kindOf(seq)
-		for _, st := range fullPlan() {
-			for _, r := range st.Removals {
-				if seq >= r.Lo && seq <= r.Hi {
-					return 100 + map[model.Kind]int{model.Employee: 0, model.Department: 10, model.Grade: 30}[k] + r.Wave + 5
-				}
-			}
-		}
-		wave := 0
-		for _, r := range fullPlan()[k].Upserts {
-			if seq >= r.Lo && seq <= r.Hi {
-				wave = r.Wave
-			}
-		}
-		return map[model.Kind]int{model.Grade: 0, model.Position: 10, model.Department: 20, model.Employee: 40}[k] + wave
-	}
 	for i := 1; i < len(f.calls); i++ {
 		if phase(f.calls[i]) < phase(f.calls[i-1]) {
 			t.Fatalf("item %d ran after %d: out of order", f.calls[i], f.calls[i-1])
@@ -158,6 +161,66 @@ func TestOrderOfWrites(t *testing.T) {
 	if f.calls[len(f.calls)-1] != rng(model.Grade, 0, 4, 1, true).Lo {
 		t.Fatalf("last write = %d, want the grade delete", f.calls[len(f.calls)-1])
 	}
+}
+
+// Batch mode applies every item once, in the same order of waves and
+// stages, with consecutive small waves in one activity and a range of a
+// few batches in the parent.
+func TestBatchMode(t *testing.T) {
+	f := &fake{stages: fullPlan()}
+	f.env = newEnv(t, f)
+	rep := run(t, f.env, Input{Batch: 50})
+	if rep.Status != plan.RunCompleted {
+		t.Fatalf("status = %s (%s)", rep.Status, rep.Message)
+	}
+	seen := map[int]int{}
+	for _, seq := range f.calls {
+		seen[seq]++
+	}
+	if len(f.calls) != 3+2+6+1300+3+2+1 || len(seen) != len(f.calls) {
+		t.Fatalf("%d items applied, %d distinct", len(f.calls), len(seen))
+	}
+	for i := 1; i < len(f.calls); i++ {
+		if phase(f.calls[i]) < phase(f.calls[i-1]) {
+			t.Fatalf("item %d ran after %d: out of order", f.calls[i], f.calls[i-1])
+		}
+	}
+	// grades, positions, the 3 department waves, 26 employee batches;
+	// deletes: employees, the 2 department waves, grades.
+	if len(f.batches) != 1+1+1+26+1+1+1 {
+		t.Fatalf("%d batch activities, want 32", len(f.batches))
+	}
+	if d := f.batches[2]; len(d.Waves) != 3 || d.Waves[0].Lo != rng(model.Department, 0, 1, 1, false).Lo {
+		t.Fatalf("department upserts went as %+v, want their 3 waves in one activity", d)
+	}
+	v, err := f.env.QueryWorkflow(QueryProgress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p Progress
+	if err := v.Get(&p); err != nil || p.Done != len(f.calls) || p.Failed != 0 || p.Remaining != 0 {
+		t.Fatalf("progress %+v (%v), want %d done", p, err, len(f.calls))
+	}
+}
+
+// phase is the position an item of fullPlan must keep in the order of
+// writes.
+func phase(seq int) int {
+	k := kindOf(seq)
+	for _, st := range fullPlan() {
+		for _, r := range st.Removals {
+			if seq >= r.Lo && seq <= r.Hi {
+				return 100 + map[model.Kind]int{model.Employee: 0, model.Department: 10, model.Grade: 30}[k] + r.Wave + 5
+			}
+		}
+	}
+	wave := 0
+	for _, r := range fullPlan()[k].Upserts {
+		if seq >= r.Lo && seq <= r.Hi {
+			wave = r.Wave
+		}
+	}
+	return map[model.Kind]int{model.Grade: 0, model.Position: 10, model.Department: 20, model.Employee: 40}[k] + wave
 }
 
 // Seed 000's policy: some failures and the run goes on; a stage where
