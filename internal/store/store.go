@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -26,11 +27,16 @@ type Store struct {
 	writes *group[outcome, struct{}]
 }
 
-// Statements at once and items per statement of the grouped item reads
-// and writes: two leave the pool's other connections to the rest.
+// The grouped item reads and writes: one statement at a time each (two
+// would split the queue between them) of at most groupItems items, each
+// waiting groupLinger for more. An ApplyItem's turn around the window
+// takes hundreds of milliseconds of Temporal dispatch under load, so
+// 2 x 20 ms more per item costs little, while the CPU saved goes to
+// Temporal.
 const (
-	groupStatements = 2
+	groupStatements = 1
 	groupItems      = 500
+	groupLinger     = 20 * time.Millisecond
 )
 
 // Open connects to url (not logged: it may hold a password).
@@ -51,8 +57,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	s := &Store{Pool: pool}
-	s.reads = newGroup(groupItems, groupStatements, s.getItems)
-	s.writes = newGroup(groupItems, groupStatements, s.applied)
+	s.reads = newGroup(groupItems, groupStatements, groupLinger, s.getItems)
+	s.writes = newGroup(groupItems, groupStatements, groupLinger, s.applied)
 	return s, nil
 }
 
