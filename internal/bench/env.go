@@ -52,7 +52,7 @@ func newEnv(ctx context.Context, root string) (*env, error) {
 		ExistingPath: filepath.Join(root, "bin", "temporal"), DBFilename: filepath.Join(e.dir, "temporal.db"),
 		LogLevel: "error", Stdout: nopWriter{}, Stderr: nopWriter{},
 		ClientOptions: &client.Options{Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(nopWriter{}, nil)))},
-		ExtraArgs:     []string{"--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL"},
+		ExtraArgs:     append([]string{"--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL"}, devConfig()...),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dev server: %w", err)
@@ -183,6 +183,17 @@ func (e *env) close() {
 		c.Close(context.Background())
 	}
 	_ = os.RemoveAll(e.dir)
+}
+
+// devConfig turns -dev-config into the dev server's flags.
+func devConfig() []string {
+	var args []string
+	for _, kv := range strings.Split(*devCfg, ",") {
+		if kv = strings.TrimSpace(kv); kv != "" {
+			args = append(args, "--dynamic-config-value", kv)
+		}
+	}
+	return args
 }
 
 func adminURL() string {

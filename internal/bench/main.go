@@ -38,6 +38,7 @@ var (
 	p5N       = flag.Int("p5-employees", 3000, "P5: employees of the first load, per entity and in batch mode")
 	p5Batch   = flag.Int("p5-batch", 100, "P5: entities per activity in batch mode")
 	only      = flag.String("only", "P1,P2,P3,P4,P5", "measurements to run")
+	devCfg    = flag.String("dev-config", "", "dynamic config of the dev server, KEY=JSON[,KEY=JSON...] (default: the server's own)")
 	root      = flag.String("root", ".", "repository root")
 	rows      [][]string
 	startTime = time.Now()
