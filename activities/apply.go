@@ -42,12 +42,15 @@ func (a *Activities) applyOne(ctx context.Context, in ApplyInput, last bool) (Ap
 	if in.Undo {
 		return a.undo(ctx, it, last)
 	}
-	return a.apply(ctx, it, last)
+	return a.apply(ctx, it, last, a.Store.Applied)
 }
+
+// recordFunc records that the target holds what an item asked for.
+type recordFunc func(ctx context.Context, it store.Item, status string) error
 
 // apply writes an item read from the plan, unless it is closed already or
 // refers to a record the target lacks.
-func (a *Activities) apply(ctx context.Context, it store.Item, last bool) (ApplyResult, error) {
+func (a *Activities) apply(ctx context.Context, it store.Item, last bool, applied recordFunc) (ApplyResult, error) {
 	if it.Status != plan.StatusPending {
 		return ApplyResult{Status: it.Status}, nil
 	}
@@ -57,7 +60,7 @@ func (a *Activities) apply(ctx context.Context, it store.Item, last bool) (Apply
 		return ApplyResult{Status: plan.StatusSkipped}, a.Store.Failed(ctx, it, plan.StatusSkipped, true, it.MissingField, "dependency", msg)
 	}
 	err := a.write(ctx, it.Op, it.Entity, it.Kind, it.Key)
-	return a.record(ctx, it, err, plan.StatusApplied, plan.StatusFailed, last)
+	return a.record(ctx, it, err, plan.StatusApplied, plan.StatusFailed, last, applied)
 }
 
 // undo compensates one applied item from its pre-image: a create is
@@ -75,7 +78,7 @@ func (a *Activities) undo(ctx context.Context, it store.Item, last bool) (ApplyR
 	case plan.OpDelete:
 		err = a.write(ctx, plan.OpCreate, *it.PreImage, it.Kind, it.Key)
 	}
-	return a.record(ctx, it, err, plan.StatusUndone, plan.StatusUndoFailed, last)
+	return a.record(ctx, it, err, plan.StatusUndone, plan.StatusUndoFailed, last, a.Store.Applied)
 }
 
 // write performs op, absorbing what a repeated or racing call produces.
@@ -105,9 +108,9 @@ func (a *Activities) write(ctx context.Context, op string, e model.Entity, kind 
 
 // record stores the outcome of a write and decides between a result and a
 // retryable error.
-func (a *Activities) record(ctx context.Context, it store.Item, err error, okStatus, failStatus string, last bool) (ApplyResult, error) {
+func (a *Activities) record(ctx context.Context, it store.Item, err error, okStatus, failStatus string, last bool, applied recordFunc) (ApplyResult, error) {
 	if err == nil {
-		if err := a.Store.Applied(ctx, it, okStatus); err != nil {
+		if err := applied(ctx, it, okStatus); err != nil {
 			return ApplyResult{}, err
 		}
 		return ApplyResult{Status: okStatus}, nil

@@ -77,11 +77,12 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *B
 		return err
 	}
 	var mu sync.Mutex
+	out := &outcomes{store: a.Store}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(batchParallel)
 	for _, it := range items {
 		g.Go(func() error {
-			r, err := a.applyRetrying(gctx, it)
+			r, err := a.applyRetrying(gctx, it, out.add)
 			if err != nil {
 				return err
 			}
@@ -101,16 +102,55 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *B
 			return nil
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return out.flush(ctx)
+}
+
+// outcomes gathers a wave's applied items and records them outcomesAtOnce
+// at a time, so that the target's writes never wait for Postgres. If the
+// worker dies, the items not yet recorded are written again when the
+// batch is retried, which is safe (ApplyItem).
+type outcomes struct {
+	store *store.Store
+	mu    sync.Mutex
+	items []store.Outcome
+}
+
+const outcomesAtOnce = 32
+
+func (o *outcomes) add(ctx context.Context, it store.Item, status string) error {
+	o.mu.Lock()
+	o.items = append(o.items, store.Outcome{Item: it, Status: status})
+	if len(o.items) < outcomesAtOnce {
+		o.mu.Unlock()
+		return nil
+	}
+	items := o.items
+	o.items = nil
+	o.mu.Unlock()
+	return o.store.AppliedAll(ctx, items)
+}
+
+func (o *outcomes) flush(ctx context.Context) error {
+	o.mu.Lock()
+	items := o.items
+	o.items = nil
+	o.mu.Unlock()
+	if len(items) == 0 {
+		return nil
+	}
+	return o.store.AppliedAll(ctx, items)
 }
 
 // applyRetrying retries an item's retryable target failures with backoff;
 // any other error (Postgres unreachable) fails the batch for Temporal to
 // retry.
-func (a *Activities) applyRetrying(ctx context.Context, it store.Item) (ApplyResult, error) {
+func (a *Activities) applyRetrying(ctx context.Context, it store.Item, applied recordFunc) (ApplyResult, error) {
 	delay := time.Second
 	for attempt := 1; ; attempt++ {
-		r, err := a.apply(ctx, it, attempt >= batchAttempts)
+		r, err := a.apply(ctx, it, attempt >= batchAttempts, applied)
 		var te *target.Error
 		if err == nil || !target.ClassOf(err).Retryable() || !asTarget(err, &te) {
 			return r, err

@@ -20,8 +20,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
 
+	"github.com/orgsync/orgsync/internal/app"
 	"github.com/orgsync/orgsync/internal/config"
 	"github.com/orgsync/orgsync/internal/store"
 )
@@ -151,9 +151,7 @@ func (e *env) client(ctx context.Context) (client.Client, error) {
 	log := slog.New(slog.NewJSONHandler(e.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	c, err := client.DialContext(dctx, client.Options{
-		HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: tlog.NewStructuredLogger(log),
-	})
+	c, err := client.DialContext(dctx, app.TemporalClientOptions(cfg, log))
 	if err != nil {
 		return nil, fmt.Errorf("%s_TEMPORAL_ADDRESS %s: cannot reach Temporal: %w", config.Prefix, cfg.TemporalAddress, err)
 	}

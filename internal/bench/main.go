@@ -117,11 +117,11 @@ func p1(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	w, err := startNoopWorker(e)
+	stop, err := startNoopWorker(e)
 	if err != nil {
 		return err
 	}
-	defer w.Stop()
+	defer stop()
 	// round r renames every employee, so the run makes N updates; round 0
 	// warms the worker and Postgres up and is not counted.
 	realRun := func(r int) (changed int, planning, apply time.Duration, err error) {

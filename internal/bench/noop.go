@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -47,10 +49,16 @@ func noopApply(context.Context, activities.ApplyInput) (activities.ApplyResult, 
 	return activities.ApplyResult{Status: "applied"}, nil
 }
 
-func startNoopWorker(e *env) (worker.Worker, error) {
-	w := worker.New(e.c, noopQueue, app.TemporalWorkerOptions())
+// startNoopWorker runs the baseline with orgsync's own client and worker
+// settings, in this process.
+func startNoopWorker(e *env) (stop func(), err error) {
+	c, err := client.Dial(app.TemporalClientOptions(e.cfg, slog.New(slog.NewTextHandler(nopWriter{}, nil))))
+	if err != nil {
+		return nil, err
+	}
+	w := worker.New(c, noopQueue, app.TemporalWorkerOptions())
 	w.RegisterWorkflowWithOptions(noopFanout, workflow.RegisterOptions{Name: "BenchNoopFanout"})
 	w.RegisterWorkflowWithOptions(workflows.ApplyRange, workflow.RegisterOptions{Name: workflows.ApplyRangeName})
 	w.RegisterActivityWithOptions(noopApply, activity.RegisterOptions{Name: "ApplyItem"})
-	return w, w.Start()
+	return func() { w.Stop(); c.Close() }, w.Start()
 }

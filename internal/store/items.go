@@ -139,36 +139,42 @@ func lacks(field, kind string) string {
 // applying it again is safe because creates turn into updates and deletes
 // of missing keys pass. Concurrent calls share one statement (see group).
 func (s *Store) Applied(ctx context.Context, it Item, status string) error {
-	_, err := s.writes.do(ctx, outcome{it, status})
+	_, err := s.writes.do(ctx, Outcome{it, status})
 	return err
 }
 
-// outcome is one item for Applied.
-type outcome struct {
-	it     Item
-	status string
+// AppliedAll is Applied for many items at once, in one statement.
+func (s *Store) AppliedAll(ctx context.Context, os []Outcome) error {
+	_, err := s.applied(ctx, os)
+	return err
+}
+
+// Outcome is an applied item and the status it closes with.
+type Outcome struct {
+	Item   Item
+	Status string
 }
 
 // applied records outcomes in one statement. Mappings are written in key
 // order, so that two statements never wait for each other's rows in
 // opposite orders, and once per key (the last outcome wins) should a
 // retried item appear twice.
-func (s *Store) applied(ctx context.Context, os []outcome) ([]struct{}, error) {
+func (s *Store) applied(ctx context.Context, os []Outcome) ([]struct{}, error) {
 	n := len(os)
 	runs, seqs, statuses := make([]string, n), make([]int32, n), make([]string, n)
 	targets, companies, kinds, keys := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	hashes, states, removes := make([][]byte, n), make([]string, n), make([]bool, n)
 	for i, o := range os {
-		it := o.it
-		runs[i], seqs[i], statuses[i] = it.RunID, int32(it.Seq), o.status
+		it := o.Item
+		runs[i], seqs[i], statuses[i] = it.RunID, int32(it.Seq), o.Status
 		targets[i], companies[i], kinds[i], keys[i] = it.Target, it.Company, string(it.Kind), it.Key
-		removes[i] = it.Op == plan.OpDelete && o.status == plan.StatusApplied || it.Op == plan.OpCreate && o.status == plan.StatusUndone
+		removes[i] = it.Op == plan.OpDelete && o.Status == plan.StatusApplied || it.Op == plan.OpCreate && o.Status == plan.StatusUndone
 		states[i], hashes[i] = "null", []byte{}
 		if removes[i] {
 			continue
 		}
 		e := it.Entity
-		if o.status == plan.StatusUndone {
+		if o.Status == plan.StatusUndone {
 			e = *it.PreImage
 		}
 		state, err := json.Marshal(e)

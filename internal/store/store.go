@@ -24,7 +24,7 @@ type Store struct {
 	Pool *pgxpool.Pool
 
 	reads  *group[ItemRef, Item]
-	writes *group[outcome, struct{}]
+	writes *group[Outcome, struct{}]
 }
 
 // The grouped item reads and writes: one statement at a time each (two
