@@ -76,7 +76,7 @@ const (
 	// BatchParallel at a time.
 	ChildBatches    = 100
 	BatchParallel   = 4
-	BatchParallelV1 = 8
+	BatchParallelV1 = 16
 	// InlineBatches: in batch mode, a range of at most this many batches
 	// is applied by the parent itself (about 4 events per batch).
 	InlineBatches = 40
