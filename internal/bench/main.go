@@ -27,7 +27,7 @@ import (
 
 var (
 	p1N       = flag.Int("p1-employees", 2000, "P1: changed employees")
-	p1Rounds  = flag.Int("p1-rounds", 3, "P1: real runs, each between two no-op runs")
+	p1Rounds  = flag.Int("p1-rounds", 5, "P1: real runs, each between two no-op runs")
 	window    = flag.Int("window", 200, "apply window (ORGSYNC_APPLY_WINDOW)")
 	p2RPS     = flag.Float64("p2-rps", 50, "P2: target rate limit, requests/s")
 	p2N       = flag.Int("p2-employees", 1000, "P2: employees of the company written under the limit")

@@ -29,14 +29,14 @@ type Store struct {
 
 // The grouped item reads and writes: one statement at a time each (two
 // would split the queue between them) of at most groupItems items, each
-// waiting groupLinger for more. An ApplyItem's turn around the window
-// takes hundreds of milliseconds of Temporal dispatch under load, so
-// 2 x 20 ms more per item costs little, while the CPU saved goes to
+// waiting up to groupLinger for more. An ApplyItem's turn around the
+// window takes hundreds of milliseconds of Temporal dispatch under load,
+// so 2 x 50 ms more per item costs little, while the CPU saved goes to
 // Temporal.
 const (
 	groupStatements = 1
 	groupItems      = 500
-	groupLinger     = 20 * time.Millisecond
+	groupLinger     = 50 * time.Millisecond
 )
 
 // Open connects to url (not logged: it may hold a password).
