@@ -20,12 +20,22 @@ import (
 // the sandbox refuses a second POST of a key (180011, counted as a
 // duplicate create and absorbed by the worker as an update), so the
 // successful creates must equal the number of entities.
+//
+// Batch mode is killed the same way: a batch records its outcomes a few
+// dozen at a time, so a kill loses some records of writes already made,
+// and the retried batch must absorb them.
 func TestSafetyKillWorker(t *testing.T) {
-	const kills = 10
+	t.Run("per entity", func(t *testing.T) { killWorker(t, 10, 0, 40) })
+	t.Run("batch", func(t *testing.T) { killWorker(t, 5, 10, 200) })
+}
+
+// killWorker kills the worker kills times during a first sync in batch
+// mode batch (0 = per entity), with the target answering in latencyMs.
+func killWorker(t *testing.T, kills, batch, latencyMs int) {
 	s := testenv.NewStack(t, testenv.StackOptions{Employees: 1000, Departments: 60})
 	bin := testenv.BuildWorker(t, t.TempDir())
 	s.Config.ApplyWindow = 16 // 4 per child: each kill strands a few items
-	safetyMust(t, s.Sandbox.Workbox().SetFaults(workboxsim.Faults{LatencyMs: 40}))
+	safetyMust(t, s.Sandbox.Workbox().SetFaults(workboxsim.Faults{LatencyMs: latencyMs}))
 
 	src := s.Source(t)
 	want := testenv.WorkboxState(src)
@@ -40,7 +50,7 @@ func TestSafetyKillWorker(t *testing.T) {
 
 	proc := s.StartWorkerProcess(t, bin)
 	start := time.Now()
-	run := s.Start(t, "orgsync-kill-test", workflows.Input{})
+	run := s.Start(t, "orgsync-kill-test", workflows.Input{Batch: batch})
 	type result struct {
 		rep plan.Report
 		err error
