@@ -48,14 +48,9 @@ func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, r
 		children := false
 		switch {
 		case batchV1 && n <= batch:
-			j, waves := i, []activities.Span{}
-			for ; j < len(ranges) && ranges[j].Count() <= batch && n+ranges[j].Count() <= WaveGroupBatches*batch || j == i; j++ {
-				if j > i {
-					n += ranges[j].Count()
-				}
-				waves = append(waves, activities.Span{Lo: ranges[j].Lo, Hi: ranges[j].Hi})
-			}
-			i = j - 1
+			var waves []activities.Span
+			waves, n = smallWaves(ranges[i:], batch)
+			i += len(waves) - 1
 			res = applyWaves(ctx, w.settings.RunID, waves)
 		case batchV1 && n <= InlineBatches*batch:
 			res, _ = applyBatches(ctx, ApplyRangeInput{RunID: w.settings.RunID, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
@@ -76,6 +71,20 @@ func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, r
 		}
 	}
 	return total, ""
+}
+
+// smallWaves is the run of consecutive ranges, from the first, that one
+// batch activity applies in order: each of at most batch items, together
+// at most WaveGroupBatches batches. The first must be that small.
+func smallWaves(ranges []plan.Range, batch int) (waves []activities.Span, items int) {
+	for _, r := range ranges {
+		if r.Count() > batch || items+r.Count() > WaveGroupBatches*batch {
+			break
+		}
+		waves = append(waves, activities.Span{Lo: r.Lo, Hi: r.Hi})
+		items += r.Count()
+	}
+	return waves, items
 }
 
 // applyChildren applies one range in children, ChildParallel at a time.

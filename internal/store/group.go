@@ -12,9 +12,8 @@ import (
 // calls that arrive while a statement runs or lingers go together in the
 // next one. One round trip, one plan and one commit then serve many
 // items, for a few milliseconds more per item. It is group commit, done
-// in the client: Postgres CPU per applied item was
-// what kept the apply rate well below the bare Temporal rate (P1 in
-// docs/performance.md).
+// in the client: Postgres CPU per applied item was what kept the apply
+// rate well below the bare Temporal rate (P1 in docs/performance.md).
 type group[Q, R any] struct {
 	// run executes one statement for qs and returns one result per query,
 	// in order; an error fails every call in the statement.
