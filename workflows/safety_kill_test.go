@@ -26,7 +26,7 @@ import (
 // and the retried batch must absorb them.
 func TestSafetyKillWorker(t *testing.T) {
 	t.Run("per entity", func(t *testing.T) { killWorker(t, 10, 0, 40) })
-	t.Run("batch", func(t *testing.T) { killWorker(t, 5, 10, 200) })
+	t.Run("batch", func(t *testing.T) { killWorker(t, 5, 10, 400) })
 }
 
 // killWorker kills the worker kills times during a first sync in batch
