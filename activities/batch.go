@@ -123,16 +123,15 @@ const outcomesAtOnce = 32
 func (o *outcomes) add(ctx context.Context, it store.Item, status string) error {
 	o.mu.Lock()
 	o.items = append(o.items, store.Outcome{Item: it, Status: status})
-	if len(o.items) < outcomesAtOnce {
-		o.mu.Unlock()
+	full := len(o.items) >= outcomesAtOnce
+	o.mu.Unlock()
+	if !full {
 		return nil
 	}
-	items := o.items
-	o.items = nil
-	o.mu.Unlock()
-	return o.store.AppliedAll(ctx, items)
+	return o.flush(ctx)
 }
 
+// flush records what has gathered.
 func (o *outcomes) flush(ctx context.Context) error {
 	o.mu.Lock()
 	items := o.items

@@ -47,7 +47,7 @@ func (s *Store) GetItem(ctx context.Context, runID string, seq int) (Item, error
 		return Item{}, err
 	}
 	if r.RunID == "" {
-		return r, fmt.Errorf("run %s has no plan item %d", runID, seq)
+		return r, noItem(ItemRef{runID, seq})
 	}
 	return r, nil
 }
@@ -61,11 +61,13 @@ func (s *Store) GetItems(ctx context.Context, refs []ItemRef) ([]Item, error) {
 	}
 	for i, it := range items {
 		if it.RunID == "" {
-			return nil, fmt.Errorf("run %s has no plan item %d", refs[i].RunID, refs[i].Seq)
+			return nil, noItem(refs[i])
 		}
 	}
 	return items, nil
 }
+
+func noItem(r ItemRef) error { return fmt.Errorf("run %s has no plan item %d", r.RunID, r.Seq) }
 
 // getItems returns one Item per ref, in order, with RunID "" where there is
 // no such item.
