@@ -73,3 +73,11 @@ type Client interface {
 type Lister interface {
 	List(ctx context.Context, kind model.Kind, fn func(model.Entity) error) error
 }
+
+// Reader is implemented by targets that can read one item by external key
+// (WORKPLACE: GET /{resource}/{externalKey}), so that an answer whose meaning
+// is unsure is settled by asking the target. A missing item is an *Error of
+// class NotFound.
+type Reader interface {
+	Get(ctx context.Context, kind model.Kind, key string) (model.Entity, error)
+}
