@@ -122,7 +122,9 @@ func (a *Activities) record(ctx context.Context, it store.Item, err error, okSta
 	if errors.As(err, &te) {
 		code = te.Code
 	}
-	if class.Retryable() && !last {
+	// Throttling is waiting, not failure: it never closes an item, even
+	// on the last attempt (the workflow then starts the item afresh).
+	if class == target.Throttled || (class.Retryable() && !last) {
 		log.Warn("item attempt failed, will retry", "class", class, "code", code)
 		if err := a.Store.Failed(ctx, it, failStatus, false, "", code, msg); err != nil {
 			return ApplyResult{}, err

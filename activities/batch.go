@@ -145,14 +145,17 @@ func (o *outcomes) flush(ctx context.Context) error {
 
 // applyRetrying retries an item's retryable target failures with backoff;
 // any other error (Postgres unreachable) fails the batch for Temporal to
-// retry.
+// retry. Throttling does not use up the item's tries.
 func (a *Activities) applyRetrying(ctx context.Context, it store.Item, applied recordFunc) (ApplyResult, error) {
 	delay := time.Second
-	for attempt := 1; ; attempt++ {
-		r, err := a.apply(ctx, it, attempt >= batchAttempts, applied)
+	for failures := 0; ; {
+		r, err := a.apply(ctx, it, failures+1 >= batchAttempts, applied)
 		var te *target.Error
 		if err == nil || !target.ClassOf(err).Retryable() || !asTarget(err, &te) {
 			return r, err
+		}
+		if te.Class != target.Throttled {
+			failures++
 		}
 		select {
 		case <-ctx.Done():

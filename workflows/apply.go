@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -196,6 +197,29 @@ func applyItems(ctx workflow.Context, in ApplyRangeInput) ApplyRangeResult {
 	var res ApplyRangeResult
 	pending := 0
 	sel := workflow.NewSelector(ctx)
+	var start func(seq int)
+	start = func(seq int) {
+		f := workflow.ExecuteActivity(actx, a.ApplyItem, activities.ApplyInput{RunID: in.RunID, Seq: seq, Undo: in.Undo})
+		pending++
+		sel.AddFuture(f, func(f workflow.Future) {
+			pending--
+			var r activities.ApplyResult
+			if err := f.Get(ctx, &r); err != nil {
+				// An item whose every attempt only waited for the quota
+				// starts afresh: throttling is waiting, never failure.
+				if isThrottled(err) && ctx.Err() == nil &&
+					workflow.GetVersion(ctx, "throttle-waits", workflow.DefaultVersion, 1) == 1 {
+					start(seq)
+					return
+				}
+				// Retries exhausted with an error: FinishRun closes the
+				// item with its last recorded error.
+				res.Counts.Failed++
+				return
+			}
+			count(&res, r, in.Undo)
+		})
+	}
 	window := max(1, in.Window)
 	for i := 0; i <= in.Hi-in.Lo; i++ {
 		seq := in.Lo + i
@@ -208,24 +232,19 @@ func applyItems(ctx workflow.Context, in ApplyRangeInput) ApplyRangeResult {
 		if res.Abort != "" || ctx.Err() != nil {
 			break
 		}
-		f := workflow.ExecuteActivity(actx, a.ApplyItem, activities.ApplyInput{RunID: in.RunID, Seq: seq, Undo: in.Undo})
-		pending++
-		sel.AddFuture(f, func(f workflow.Future) {
-			pending--
-			var r activities.ApplyResult
-			if err := f.Get(ctx, &r); err != nil {
-				// Retries exhausted with an error: FinishRun closes the
-				// item with its last recorded error.
-				res.Counts.Failed++
-				return
-			}
-			count(&res, r, in.Undo)
-		})
+		start(seq)
 	}
 	for pending > 0 {
 		sel.Select(ctx)
 	}
 	return res
+}
+
+// isThrottled reports whether an activity ended with the target's
+// throttling as its last error (activities.retryLater names the class).
+func isThrottled(err error) bool {
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.Type() == string(target.Throttled)
 }
 
 // count adds one item's outcome. A failure that every other item would

@@ -14,6 +14,7 @@ import (
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/source"
 	"github.com/orgsync/orgsync/internal/target"
+	"github.com/orgsync/orgsync/internal/throttle"
 	"github.com/orgsync/orgsync/internal/workbox"
 	"github.com/orgsync/orgsync/internal/workplace"
 )
@@ -40,19 +41,25 @@ func NewSource(cfg config.Config) (source.Source, error) {
 // Observe receives the outcome of every target request (for metrics).
 type Observe func(kind model.Kind, method string, status int, d time.Duration)
 
-// NewTarget builds the configured target client.
+// NewTarget builds the configured target client, with a limiter of its
+// own that starts low (or at ORGSYNC_TARGET_RPS) and adapts.
 func NewTarget(cfg config.Config, observe Observe) (target.Client, error) {
+	return newTarget(cfg, observe, throttle.New(throttle.Config{Max: cfg.TargetRPS}))
+}
+
+// newTarget builds the target client whose requests wait for lim.
+func newTarget(cfg config.Config, observe Observe, lim *throttle.Limiter) (target.Client, error) {
 	switch cfg.Target {
 	case "workbox":
 		return workbox.New(workbox.Config{
 			BaseURL: cfg.WorkboxURL, CompanyID: cfg.CompanyID, AccessKey: cfg.AccessKey.Reveal(),
 			SecretKey: cfg.SecretKey.Reveal(), APIKey: cfg.APIKey.Reveal(), SignatureV1: cfg.SignatureV1,
-			RateLimit: cfg.TargetRPS, Observe: observe,
+			RateLimit: cfg.TargetRPS, Limiter: lim, Observe: observe,
 		})
 	case "workplace":
 		return workplace.New(workplace.Config{
 			BaseURL: cfg.WorkplaceURL, CompanyID: cfg.CompanyID, AccessKey: cfg.AccessKey.Reveal(),
-			SecretKey: cfg.SecretKey.Reveal(), RateLimit: cfg.TargetRPS, Observe: observe,
+			SecretKey: cfg.SecretKey.Reveal(), RateLimit: cfg.TargetRPS, Limiter: lim, Observe: observe,
 		})
 	}
 	return nil, fmt.Errorf("ORGSYNC_TARGET: %q is not supported by this build", cfg.Target)

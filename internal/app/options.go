@@ -22,13 +22,18 @@ func TemporalClientOptions(cfg config.Config, log *slog.Logger) client.Options {
 	}
 }
 
+// MaxActivities caps the activities one worker runs at once.
+const MaxActivities = 500
+
 // TemporalWorkerOptions are the worker settings every orgsync worker uses
 // (the bench's no-op baseline too, so P1 compares like with like).
 func TemporalWorkerOptions() worker.Options {
 	return worker.Options{
 		// The window is bounded by the workflow; this only caps one
-		// worker's share so a small machine is not swamped.
-		MaxConcurrentActivityExecutionSize: 500,
+		// worker's share so a small machine is not swamped. (orgsync's
+		// worker replaces it with slots that follow the target's rate,
+		// throttle.Slots, with the same cap.)
+		MaxConcurrentActivityExecutionSize: MaxActivities,
 		// A fan-out of short activities is poll-bound with the default two
 		// pollers; more pollers keep the window full.
 		MaxConcurrentActivityTaskPollers: 8,

@@ -13,6 +13,7 @@ import (
 	"github.com/orgsync/orgsync/activities"
 	"github.com/orgsync/orgsync/internal/config"
 	"github.com/orgsync/orgsync/internal/store"
+	"github.com/orgsync/orgsync/internal/throttle"
 	"github.com/orgsync/orgsync/workflows"
 )
 
@@ -46,10 +47,12 @@ func NewWorker(ctx context.Context, cfg config.Config, c client.Client, st *stor
 }
 
 // WorkerOptions are the optional hooks of a worker: metrics of target
-// requests (Observe) and worker interceptors (item outcome counters).
+// requests (Observe), worker interceptors (item outcome counters) and the
+// target's limiter (nil: NewLimiter's; the metrics read a given one).
 type WorkerOptions struct {
 	Observe      Observe
 	Interceptors []interceptor.WorkerInterceptor
+	Limiter      *throttle.Limiter
 }
 
 // NewWorkerWith is NewWorker with hooks.
@@ -58,7 +61,11 @@ func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *
 	if err != nil {
 		return nil, err
 	}
-	tgt, err := NewTarget(cfg, o.Observe)
+	lim := o.Limiter
+	if lim == nil {
+		lim = NewLimiter(ctx, cfg, st, log)
+	}
+	tgt, err := newTarget(cfg, o.Observe, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +75,12 @@ func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *
 	}
 	opts := TemporalWorkerOptions()
 	opts.Interceptors = o.Interceptors
+	opts.MaxConcurrentActivityExecutionSize = 0 // the tuner's slots instead
+	if opts.Tuner, err = tuner(lim); err != nil {
+		return nil, err
+	}
 	w := worker.New(c, cfg.TaskQueue, opts)
 	workflows.Register(w, acts)
+	go KeepRate(ctx, cfg, st, lim, log)
 	return w, nil
 }

@@ -61,6 +61,21 @@ func IsThrottleCode(code string) bool {
 	return code == "400" || code == "410" || code == "420"
 }
 
+// IsThrottle reports whether an answer is a throttle: 429, or the
+// gateway's error body with one of its throttling codes (WORKBOX's own
+// codes are six digits, WORKPLACE's own body has another shape, so the
+// gateway's codes cannot be mistaken for a product's).
+func IsThrottle(status int, body []byte) bool {
+	if status == http.StatusTooManyRequests {
+		return true
+	}
+	if (status >= 200 && status < 300) || len(body) == 0 {
+		return false
+	}
+	var g GatewayError
+	return json.Unmarshal(body, &g) == nil && g.Error != nil && IsThrottleCode(Code(g.Error.ErrorCode))
+}
+
 // Classify sets the class of an error answer no product-specific rule
 // claimed: a gateway throttling code (gatewayCode says the code is the
 // gateway's) or 429 is Throttled, 401 is Auth with a message naming

@@ -1,7 +1,8 @@
 // Package ncpapi is the client side of an API behind the NAVER Cloud API
-// Gateway: it builds and signs a request, waits for the client-side rate
-// limit, sends it with a per-request timeout, reads a bounded answer and
-// turns transport failures into *target.Error (docs/protocol.md). It also
+// Gateway: it builds and signs a request, waits for the target's adaptive
+// rate limit, sends it with a per-request timeout, sends it again while it
+// is throttled, reads a bounded answer and turns transport failures into
+// *target.Error (docs/protocol.md). It also
 // holds what every product shares of answer classification: the gateway's
 // error body, its throttling codes and 401. The product clients
 // (internal/workbox, internal/workplace) keep their URLs, bodies and
@@ -16,13 +17,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/ncpauth"
 	"github.com/orgsync/orgsync/internal/target"
+	"github.com/orgsync/orgsync/internal/throttle"
 )
 
 // Transport sends signed requests. It is safe for concurrent use once set
@@ -31,7 +32,9 @@ type Transport struct {
 	Signer  *ncpauth.Signer
 	HTTP    *http.Client
 	Timeout time.Duration // per request, limiter wait excluded
-	Limiter *rate.Limiter // nil = no limit
+	// Limiter is the target's adaptive limit, shared by every client of
+	// the target in the process; nil = no limit (tests).
+	Limiter *throttle.Limiter
 	// MaxBytes bounds what is read of an answer; a longer one is a
 	// Transient error with the message TooLarge.
 	MaxBytes int
@@ -77,25 +80,56 @@ func CheckBaseURL(product, raw string) error {
 	return nil
 }
 
-// NewLimiter is the client-side limit of rps requests per second with
-// burst 1, so that requests are evenly spaced; nil for rps 0 (none).
-func NewLimiter(rps float64) *rate.Limiter {
+// NewLimiter is the limiter of a product client built without one: rps
+// requests per second at most, evenly spaced, cut while the target
+// throttles; nil for rps 0 (none).
+func NewLimiter(rps float64) *throttle.Limiter {
 	if rps <= 0 {
 		return nil
 	}
-	return rate.NewLimiter(rate.Limit(rps), 1)
+	return throttle.New(throttle.Config{Max: rps})
 }
 
-// Do sends r and returns the status and body of the answer. Whatever
-// keeps an answer from arriving is a *target.Error (Transient, or Invalid
-// for a request that cannot be built); an answer, even an error answer,
-// is returned as it is for the product to classify.
+// Do sends r and returns the status and body of the answer. A throttled
+// answer is waiting, not failure: it slows the limiter down and r is sent
+// again, for as long as ctx allows; only an answer that is still throttled
+// when no time is left comes back (the product classifies it Throttled).
+// Whatever keeps an answer from arriving is a *target.Error (Transient, or
+// Invalid for a request that cannot be built); any other answer, even an
+// error answer, is returned as it is for the product to classify.
 func (t *Transport) Do(ctx context.Context, r Request) (int, []byte, error) {
-	if t.Limiter != nil {
-		if err := t.Limiter.Wait(ctx); err != nil {
-			return 0, nil, Aborted(ctx, r.What, err)
+	for {
+		if t.Limiter != nil {
+			if err := t.Limiter.Wait(ctx); err != nil {
+				if ctx.Err() == nil {
+					// No token before the deadline: the item waits for
+					// capacity, which is throttling, not a failure.
+					return 0, nil, &target.Error{Class: target.Throttled,
+						Message: r.What + ": waiting for the target's rate limit (" + strconv.FormatFloat(t.Limiter.Rate(), 'f', 1, 64) + " requests/s) outlasted the call's time"}
+				}
+				return 0, nil, Aborted(ctx, r.What, err)
+			}
+		}
+		start := time.Now()
+		status, answer, retryAfter, err := t.once(ctx, r)
+		if t.Limiter == nil || err != nil {
+			return status, answer, err
+		}
+		if !IsThrottle(status, answer) {
+			if status < 500 {
+				t.Limiter.Accepted(time.Since(start))
+			}
+			return status, answer, nil
+		}
+		t.Limiter.Throttled(retryAfter)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < t.Timeout+max(retryAfter, time.Second) {
+			return status, answer, nil // no time left to send it again
 		}
 	}
+}
+
+// once sends r one time; retryAfter is the answer's Retry-After.
+func (t *Transport) once(ctx context.Context, r Request) (status int, answer []byte, retryAfter time.Duration, err error) {
 	rctx, cancel := context.WithTimeout(ctx, t.Timeout)
 	defer cancel()
 	var rd io.Reader
@@ -104,7 +138,7 @@ func (t *Transport) Do(ctx context.Context, r Request) (int, []byte, error) {
 	}
 	req, err := http.NewRequestWithContext(rctx, r.Method, r.URL, rd)
 	if err != nil {
-		return 0, nil, &target.Error{Class: target.Invalid, Message: r.What + ": " + err.Error()}
+		return 0, nil, 0, &target.Error{Class: target.Invalid, Message: r.What + ": " + err.Error()}
 	}
 	if r.Body != nil || t.ContentTypeAlways {
 		req.Header.Set("Content-Type", "application/json")
@@ -113,42 +147,63 @@ func (t *Transport) Do(ctx context.Context, r Request) (int, []byte, error) {
 	t.Signer.Sign(req)
 
 	start := time.Now()
-	status, answer, err := t.roundTrip(req)
+	status, answer, retryAfter, err = t.roundTrip(req)
 	if t.Observe != nil {
 		t.Observe(r.Kind, r.Method, status, time.Since(start))
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return status, nil, Aborted(ctx, r.What, err)
+			return status, nil, 0, Aborted(ctx, r.What, err)
 		}
 		if errors.Is(err, errTooLarge) {
-			return status, nil, &target.Error{Class: target.Transient, Status: status, Message: r.What + ": " + t.TooLarge}
+			return status, nil, 0, &target.Error{Class: target.Transient, Status: status, Message: r.What + ": " + t.TooLarge}
 		}
 		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-			return status, nil, &target.Error{Class: target.Transient, Status: status, Message: fmt.Sprintf("%s: no answer within %s", r.What, t.Timeout)}
+			return status, nil, 0, &target.Error{Class: target.Transient, Status: status, Message: fmt.Sprintf("%s: no answer within %s", r.What, t.Timeout)}
 		}
-		return status, nil, &target.Error{Class: target.Transient, Status: status, Message: r.What + ": " + cause(err)}
+		return status, nil, 0, &target.Error{Class: target.Transient, Status: status, Message: r.What + ": " + cause(err)}
 	}
-	return status, answer, nil
+	return status, answer, retryAfter, nil
 }
 
 var errTooLarge = errors.New("response too large")
 
-// roundTrip returns the status and at most MaxBytes of the body.
-func (t *Transport) roundTrip(req *http.Request) (int, []byte, error) {
+// roundTrip returns the status, at most MaxBytes of the body and the
+// Retry-After.
+func (t *Transport) roundTrip(req *http.Request) (int, []byte, time.Duration, error) {
 	resp, err := t.HTTP.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
 	defer resp.Body.Close()
+	ra := RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	b, err := io.ReadAll(io.LimitReader(resp.Body, int64(t.MaxBytes)+1))
 	if err != nil {
-		return resp.StatusCode, nil, err
+		return resp.StatusCode, nil, ra, err
 	}
 	if len(b) > t.MaxBytes {
-		return resp.StatusCode, nil, errTooLarge
+		return resp.StatusCode, nil, ra, errTooLarge
 	}
-	return resp.StatusCode, b, nil
+	return resp.StatusCode, b, ra, nil
+}
+
+// MaxRetryAfter bounds the Retry-After honoured: a longer one (or a date
+// far ahead, from a wrong clock) would stall every write of the run.
+const MaxRetryAfter = time.Minute
+
+// RetryAfter reads a Retry-After header, seconds or an HTTP date, as the
+// wait from now: 0 when absent, unreadable or past, at most MaxRetryAfter.
+func RetryAfter(h string, now time.Time) time.Duration {
+	if h == "" {
+		return 0
+	}
+	var d time.Duration
+	if s, err := strconv.Atoi(h); err == nil {
+		d = time.Duration(s) * time.Second
+	} else if t, err := http.ParseTime(h); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), MaxRetryAfter)
 }
 
 func isTimeout(err error) bool {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/throttle"
 )
 
 // ProductionURL is the WORKBOX org API behind the NCP API Gateway.
@@ -41,6 +42,10 @@ type Config struct {
 	// RateLimit is the client-side limit in requests per second, waited for
 	// before each request (burst 1, so requests are evenly spaced); 0 = none.
 	RateLimit float64
+	// Limiter, when set, is the target's adaptive limiter shared by the
+	// worker's clients (it then bounds itself by RateLimit); nil = a
+	// limiter of this client's own from RateLimit.
+	Limiter *throttle.Limiter
 	// Observe, when set, is called after every request; status is 0 when no
 	// answer arrived (timeout, connection error).
 	Observe func(kind model.Kind, method string, status int, d time.Duration)

@@ -48,7 +48,7 @@ func New(cfg Config) (*Client, error) {
 			Signer:            ncpauth.NewV1(cfg.AccessKey, cfg.SecretKey, cfg.APIKey, variant),
 			HTTP:              cfg.HTTPClient,
 			Timeout:           cfg.Timeout,
-			Limiter:           ncpapi.NewLimiter(cfg.RateLimit),
+			Limiter:           cfg.Limiter,
 			MaxBytes:          MaxResponseBytes,
 			TooLarge:          "response too large (over 1 MiB)",
 			ContentTypeAlways: true,
@@ -58,6 +58,9 @@ func New(cfg Config) (*Client, error) {
 	c.t.Signer.Now = cfg.Now
 	if c.t.Timeout <= 0 {
 		c.t.Timeout = DefaultTimeout
+	}
+	if c.t.Limiter == nil {
+		c.t.Limiter = ncpapi.NewLimiter(cfg.RateLimit)
 	}
 	if c.t.HTTP == nil {
 		c.t.HTTP = ncpapi.NewHTTPClient()

@@ -60,7 +60,7 @@ func New(cfg Config) (*Client, error) {
 			Signer:   ncpauth.NewV2(cfg.AccessKey, cfg.SecretKey),
 			HTTP:     cfg.HTTPClient,
 			Timeout:  cfg.Timeout,
-			Limiter:  ncpapi.NewLimiter(cfg.RateLimit),
+			Limiter:  cfg.Limiter,
 			MaxBytes: MaxResponseBytes,
 			TooLarge: "response too large",
 			Observe:  cfg.Observe,
@@ -72,6 +72,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.pageSize == 0 {
 		c.pageSize = DefaultPageSize
+	}
+	if c.t.Limiter == nil {
+		c.t.Limiter = ncpapi.NewLimiter(cfg.RateLimit)
 	}
 	if c.t.HTTP == nil {
 		c.t.HTTP = ncpapi.NewHTTPClient()

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"golang.org/x/time/rate"
 )
@@ -20,6 +21,9 @@ type Faults struct {
 	LatencyMs   int      `json:"latencyMs,omitempty"`   // delay before every answer
 	RPS         float64  `json:"rps,omitempty"`         // token bucket rate; beyond it 429 / 420
 	Burst       int      `json:"burst,omitempty"`       // bucket size; 0 = ceil(rps)
+	// HalveAfter halves RPS (and the bucket) once this many requests have
+	// passed the rate limit: the target's other tenants got busy. 0 = never.
+	HalveAfter int64 `json:"halveAfter,omitempty"`
 	SyncOff     []string `json:"syncOff,omitempty"`     // resources whose sync switch is OFF (403)
 	RejectRate  float64  `json:"rejectRate,omitempty"`  // share of keys, by hash, whose writes are refused (400)
 	Reject      []string `json:"reject,omitempty"`      // resources whose every write is refused (400)
@@ -31,6 +35,22 @@ type Faults struct {
 type FaultSet struct {
 	Faults
 	limiter *rate.Limiter
+	passed  atomic.Int64 // requests the rate limit let through
+}
+
+// allow applies the rate limit, halving it after HalveAfter passes.
+func (f *FaultSet) allow() bool {
+	if f.limiter == nil {
+		return true
+	}
+	if !f.limiter.Allow() {
+		return false
+	}
+	if n := f.passed.Add(1); f.HalveAfter > 0 && n == f.HalveAfter {
+		f.limiter.SetLimit(rate.Limit(f.RPS / 2))
+		f.limiter.SetBurst(max(1, f.limiter.Burst()/2))
+	}
+	return true
 }
 
 // ErrBadFaults is returned for a fault setting that cannot apply.
@@ -42,8 +62,8 @@ func prepare(f Faults, resources []string) (*FaultSet, error) {
 	if f.ErrorRate < 0 || f.ErrorRate > 1 || f.RejectRate < 0 || f.RejectRate > 1 {
 		return nil, fmt.Errorf("%w: rates must be in 0..1", ErrBadFaults)
 	}
-	if f.LatencyMs < 0 || f.RPS < 0 || f.Burst < 0 {
-		return nil, fmt.Errorf("%w: latencyMs, rps and burst must not be negative", ErrBadFaults)
+	if f.LatencyMs < 0 || f.RPS < 0 || f.Burst < 0 || f.HalveAfter < 0 {
+		return nil, fmt.Errorf("%w: latencyMs, rps, burst and halveAfter must not be negative", ErrBadFaults)
 	}
 	for _, r := range append(slices.Clone(f.SyncOff), f.Reject...) {
 		if !slices.Contains(resources, r) {

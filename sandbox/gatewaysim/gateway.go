@@ -115,7 +115,7 @@ func (g *Gateway) Admit(r *http.Request, res, key string) (*FaultSet, []byte, Re
 		g.cfg.Logger.Info(g.cfg.Product+": authentication failed", "method", r.Method, "resource", res, "key", key, "reason", why)
 		return f, nil, AuthFailed
 	}
-	if f.limiter != nil && !f.limiter.Allow() {
+	if !f.allow() {
 		g.Stats.Throttled.Add(1)
 		return f, nil, RateLimited
 	}

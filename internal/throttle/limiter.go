@@ -1,0 +1,268 @@
+// Package throttle owns the client side of a target's quota: an adaptive
+// rate limiter that finds the quota on its own (nobody outside NAVER knows
+// the real WORKBOX or WORKPLACE quota) and the worker's activity slots,
+// which follow its rate.
+//
+// The limiter is a golang.org/x/time/rate token bucket whose rate follows
+// CUBIC, as in the AWS SDKs' adaptive retry mode: a throttled answer cuts
+// the rate to Beta times what the target accepted, and while writes
+// succeed the rate grows back along a cubic curve that is flat near the
+// rate that last worked and probes upward beyond it. Before the first
+// throttle the rate doubles every GrowEvery ("slow start"). It never
+// exceeds twice the rate actually sent, so a quiet spell does not inflate
+// it, nor Max when the operator set one (ORGSYNC_TARGET_RPS).
+package throttle
+
+import (
+	"context"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Tuning of the limiter; Config's zero fields take these.
+const (
+	// Initial is the rate of a first run, requests/s: low, because the
+	// quota may be low (NAVER WORKS asks 1 call/s for org writes), and
+	// slow start doubles it quickly.
+	Initial = 4.0
+	// Min is the floor of the rate: even a target that throttles
+	// everything is asked again now and then.
+	Min = 0.5
+	// Beta is the share of the accepted rate kept after a throttle.
+	Beta = 0.7
+	// Cubic scales the probe: the rate is wmax·(1 + Cubic·(t−K)³), so it
+	// is back at wmax after K = ∛((1−Beta)/Cubic) ≈ 4.2 s and 5% above
+	// it 2.3 s later, at any scale.
+	Cubic = 0.004
+	// GrowEvery is slow start's doubling period.
+	GrowEvery = 300 * time.Millisecond
+	// CutEvery: throttles within this time of a cut answer requests sent
+	// before it, so they do not cut again.
+	CutEvery = time.Second
+)
+
+// Config sets up a Limiter. Zero fields take the package's defaults.
+type Config struct {
+	// Start is the rate to begin with: the last rate that worked (kept in
+	// Postgres), or 0 for a first run (Initial, or Max when set).
+	Start float64
+	// Max bounds the rate (ORGSYNC_TARGET_RPS); 0 = none.
+	Max float64
+	// Now is the clock (tests).
+	Now func() time.Time
+}
+
+// Limiter is the adaptive limiter of one target on one worker. It is safe
+// for concurrent use.
+type Limiter struct {
+	lim *rate.Limiter
+	now func() time.Time
+	max float64
+
+	mu         sync.Mutex
+	cur        float64   // the rate in force
+	slowStart  bool      // no throttle yet: double every GrowEvery
+	wmax       float64   // CUBIC's plateau: the accepted rate at the last cut
+	cutAt      time.Time // the last cut (or, with a learned rate, the start)
+	grownAt    time.Time // slow start's last doubling
+	pauseUntil time.Time // a Retry-After in force
+	sent       meter     // requests sent
+	accepted   meter     // answers that were not throttled
+	latency    float64   // moving mean of an answer's time, seconds
+
+	throttled atomic.Int64
+}
+
+// New returns a limiter. With cfg.Start (a learned rate) it begins on
+// CUBIC's plateau at that rate; without, in slow start from Initial, or
+// at Max when the operator set one.
+func New(cfg Config) *Limiter {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	l := &Limiter{now: now, max: cfg.Max}
+	start, t := cfg.Start, now()
+	switch {
+	case start > 0:
+		// Begin where the curve is flat: K seconds after a cut from it.
+		l.wmax, l.cutAt = start, t.Add(-plateau())
+	case cfg.Max > 0:
+		start = cfg.Max
+		l.wmax, l.cutAt = start, t.Add(-plateau())
+	default:
+		start, l.slowStart, l.grownAt = Initial, true, t
+	}
+	l.cur = l.bound(start)
+	l.lim = rate.NewLimiter(rate.Limit(l.cur), 1)
+	return l
+}
+
+// plateau is K, the time CUBIC takes to climb back to wmax after a cut.
+func plateau() time.Duration {
+	return time.Duration(math.Cbrt((1-Beta)/Cubic) * float64(time.Second))
+}
+
+// bound keeps r within Min and Max.
+func (l *Limiter) bound(r float64) float64 {
+	if l.max > 0 {
+		r = min(r, l.max)
+	}
+	return max(r, Min)
+}
+
+// Wait blocks until a request may be sent: after a Retry-After in force,
+// then for a token. It fails when ctx ends, or at once when its deadline
+// comes before the token (rate.Limiter's rule).
+func (l *Limiter) Wait(ctx context.Context) error {
+	l.mu.Lock()
+	pause := l.pauseUntil.Sub(l.now())
+	l.mu.Unlock()
+	if pause > 0 {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < pause {
+			return context.DeadlineExceeded
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	if err := l.lim.Wait(ctx); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.sent.add(l.now())
+	l.mu.Unlock()
+	return nil
+}
+
+// Accepted records an answer that was not a throttle (success, or an
+// error the target would give at any rate) and its time d: the rate may
+// grow.
+func (l *Limiter) Accepted(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := l.now()
+	l.accepted.add(t)
+	l.latency += 0.1 * (d.Seconds() - l.latency)
+	next := l.cur
+	if l.slowStart {
+		if t.Sub(l.grownAt) < GrowEvery {
+			return
+		}
+		next, l.grownAt = 2*l.cur, t
+	} else {
+		s := t.Sub(l.cutAt).Seconds() - plateau().Seconds()
+		next = l.wmax * (1 + Cubic*s*s*s)
+	}
+	// Never beyond twice what is actually sent: a rate nobody uses says
+	// nothing about the quota.
+	next = min(next, max(2*l.sent.rate(t), l.cur))
+	l.set(next)
+}
+
+// Throttled records a throttled answer; retryAfter is the target's
+// Retry-After (0 if none), which holds every request back that long.
+func (l *Limiter) Throttled(retryAfter time.Duration) {
+	l.throttled.Add(1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := l.now()
+	if retryAfter > 0 {
+		l.pauseUntil = later(l.pauseUntil, t.Add(retryAfter))
+	}
+	if !l.slowStart && t.Sub(l.cutAt) < CutEvery {
+		return // answers to requests sent before the last cut
+	}
+	// The quota is near what the target accepted just now; the limit can
+	// be far above it after slow start's last doubling.
+	w := l.cur
+	if acc := l.accepted.rate(t); acc > 0 {
+		w = min(w, acc)
+	}
+	l.slowStart, l.wmax, l.cutAt = false, w, t
+	l.set(Beta * w)
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// set puts rate r (bounded) in force.
+func (l *Limiter) set(r float64) {
+	r = l.bound(r)
+	if r == l.cur {
+		return
+	}
+	l.cur = r
+	l.lim.SetLimitAt(l.now(), rate.Limit(r))
+}
+
+// Rate is the rate in force, requests/s.
+func (l *Limiter) Rate() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cur
+}
+
+// Learned is the rate worth starting the next run from: the rate the
+// target accepted at the last cut, or the rate in force when it has been
+// probed beyond that without a throttle. 0 while slow start has not met
+// the quota (nothing learned yet).
+func (l *Limiter) Learned() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.slowStart {
+		return 0
+	}
+	return l.bound(max(l.cur, l.wmax))
+}
+
+// Latency is the moving mean of an accepted answer's time.
+func (l *Limiter) Latency() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return time.Duration(l.latency * float64(time.Second))
+}
+
+// ThrottledCount is how many throttled answers the limiter has seen.
+func (l *Limiter) ThrottledCount() int64 { return l.throttled.Load() }
+
+// meter is a one-second sliding count of events in ten buckets.
+type meter struct {
+	buckets [10]int
+	at      [10]int64 // which 100 ms tick each bucket holds
+}
+
+const tick = 100 * time.Millisecond
+
+func (m *meter) add(t time.Time) {
+	n := t.UnixNano() / int64(tick)
+	i := n % int64(len(m.buckets))
+	if m.at[i] != n {
+		m.at[i], m.buckets[i] = n, 0
+	}
+	m.buckets[i]++
+}
+
+// rate is the events per second over the last second.
+func (m *meter) rate(t time.Time) float64 {
+	n := t.UnixNano() / int64(tick)
+	sum := 0
+	for i := range m.buckets {
+		if n-m.at[i] < int64(len(m.buckets)) {
+			sum += m.buckets[i]
+		}
+	}
+	return float64(sum) / (tick * time.Duration(len(m.buckets))).Seconds()
+}
