@@ -39,6 +39,8 @@ func (a *Activities) applyOne(ctx context.Context, in ApplyInput, last bool) (Ap
 	if err != nil {
 		return ApplyResult{}, err
 	}
+	ctx, throttles := a.countThrottles(ctx, in.RunID)
+	defer throttles(it.Kind)
 	if in.Undo {
 		return a.undo(ctx, it, last)
 	}

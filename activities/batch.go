@@ -76,6 +76,11 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *B
 	if err != nil {
 		return err
 	}
+	if len(items) == 0 {
+		return nil
+	}
+	ctx, throttles := a.countThrottles(ctx, runID)
+	defer throttles(items[0].Kind) // a wave is one kind's
 	var mu sync.Mutex
 	out := &outcomes{store: a.Store}
 	g, gctx := errgroup.WithContext(ctx)

@@ -206,6 +206,9 @@ func (e *env) wait(ctx context.Context, run client.WorkflowRun, show bool) (plan
 			}
 			var p workflows.Progress
 			if v.Get(&p) == nil {
+				if cfg, err := e.config(); err == nil {
+					bar.rate = e.currentRate(ctx, store.RunInfo{Target: cfg.Target, Company: cfg.CompanyID})
+				}
 				bar.show(p)
 			}
 		case <-ctx.Done():
@@ -250,6 +253,7 @@ type progressBar struct {
 	out  interface{ Write([]byte) (int, error) }
 	tty  bool
 	last string
+	rate *writeRate // the target's write rate now, if known
 }
 
 func (b *progressBar) show(p workflows.Progress) {
@@ -261,6 +265,9 @@ func (b *progressBar) show(p workflows.Progress) {
 	}
 	line := fmt.Sprintf("[%s%s] %d/%d done, %d failed  stage %s  %s",
 		strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.Done+p.Failed, total, p.Failed, p.Stage, p.Status)
+	if b.rate != nil {
+		line += fmt.Sprintf("  %.1f/s, %d throttled", b.rate.RPS, b.rate.Throttled)
+	}
 	if line == b.last {
 		return
 	}
@@ -297,9 +304,9 @@ func (e *env) printReport(rep plan.Report) {
 
 func (e *env) stageTable(stages []plan.StageReport) {
 	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "STAGE\tCREATED\tUPDATED\tDELETED\tUNCHANGED\tFAILED\tSKIPPED\tPENDING\tRETRIES\t")
+	fmt.Fprintln(tw, "STAGE\tCREATED\tUPDATED\tDELETED\tUNCHANGED\tFAILED\tSKIPPED\tPENDING\tRETRIES\tTHROTTLED\t")
 	for _, s := range stages {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Stage, s.Created, s.Updated, s.Deleted, s.Unchanged, s.Failed, s.Skipped, s.Pending, s.Retries)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Stage, s.Created, s.Updated, s.Deleted, s.Unchanged, s.Failed, s.Skipped, s.Pending, s.Retries, s.Throttled)
 	}
 	_ = tw.Flush()
 }
@@ -416,6 +423,7 @@ type statusView struct {
 	store.RunInfo
 	Temporal string              `json:"temporal"`
 	Progress *workflows.Progress `json:"progress,omitempty"`
+	Rate     *writeRate          `json:"writeRate,omitempty"`
 }
 
 func (e *env) statusCmd() *cobra.Command {
@@ -445,6 +453,7 @@ func (e *env) statusCmd() *cobra.Command {
 							v.Status, v.Stage = p.Status, p.Stage
 						}
 					}
+					v.Rate = e.currentRate(ctx, r)
 				}
 			}
 			if asJSON {
@@ -463,6 +472,9 @@ func (e *env) statusCmd() *cobra.Command {
 			}
 			if p := v.Progress; p != nil {
 				fmt.Fprintf(tw, "progress\t%d done, %d failed, %d remaining\n", p.Done, p.Failed, p.Remaining)
+			}
+			if v.Rate != nil {
+				fmt.Fprintf(tw, "write rate\t%s\n", v.Rate)
 			}
 			if v.Status == plan.RunWaitingApproval {
 				fmt.Fprintf(tw, "next\tdeletes are over the limit: check `starter report %s`, then `starter approve %s`\n", r.RunID, r.RunID)

@@ -45,7 +45,7 @@ func run() error {
 		}
 	}
 	copts := app.TemporalClientOptions(cfg, log)
-	var wopts app.WorkerOptions
+	wopts := app.WorkerOptions{Limiter: app.NewLimiter(ctx, cfg, st, log)}
 	// Metrics nobody can scrape are not collected: the SDK's metrics
 	// handler alone took about 6% of the worker's CPU.
 	if cfg.MetricsAddr != "" {
@@ -59,7 +59,8 @@ func run() error {
 		}
 		log.Info("metrics listening", "addr", "http://"+addr+"/metrics")
 		copts.MetricsHandler = m.SDKHandler()
-		wopts = app.WorkerOptions{Observe: m.Observe(cfg.Target), Interceptors: []interceptor.WorkerInterceptor{m.Interceptor()}}
+		m.Limiter(cfg.Target, wopts.Limiter)
+		wopts.Observe, wopts.Interceptors = m.Observe(cfg.Target), []interceptor.WorkerInterceptor{m.Interceptor()}
 	}
 	c, err := client.Dial(copts)
 	if err != nil {

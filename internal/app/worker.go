@@ -81,6 +81,23 @@ func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *
 	}
 	w := worker.New(c, cfg.TaskQueue, opts)
 	workflows.Register(w, acts)
-	go KeepRate(ctx, cfg, st, lim, log)
-	return w, nil
+	kctx, cancel := context.WithCancel(ctx)
+	go KeepRate(kctx, cfg, st, lim, log)
+	return &rateKeeping{Worker: w, stop: cancel}, nil
+}
+
+// rateKeeping is a worker that stops saving its rate when it stops.
+type rateKeeping struct {
+	worker.Worker
+	stop context.CancelFunc
+}
+
+func (w *rateKeeping) Stop() {
+	w.Worker.Stop()
+	w.stop()
+}
+
+func (w *rateKeeping) Run(interruptCh <-chan any) error {
+	defer w.stop()
+	return w.Worker.Run(interruptCh)
 }

@@ -42,3 +42,12 @@ func (d *dtoFamily) histCount(labels map[string]string) uint64 {
 	}
 	return n
 }
+
+// gauge sums the gauges matching labels.
+func (d *dtoFamily) gauge(labels map[string]string) float64 {
+	var v float64
+	for _, m := range d.match(labels) {
+		v += m.GetGauge().GetValue()
+	}
+	return v
+}

@@ -2,7 +2,7 @@
 // SDK's own (through its OpenTelemetry contrib handler and the
 // OpenTelemetry Prometheus exporter) and orgsync's counters: plan items by
 // stage and outcome, target request latency by target, kind, method and
-// status, and 429s. Item outcomes are counted by an activity interceptor,
+// status, 429s, and the target's adaptive rate limit. Item outcomes are counted by an activity interceptor,
 // so the activities need no metrics code.
 package metrics
 
@@ -28,6 +28,7 @@ import (
 	"github.com/orgsync/orgsync/activities"
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/throttle"
 )
 
 // Metrics is one worker's registry.
@@ -94,6 +95,22 @@ func (m *Metrics) Observe(target string) func(kind model.Kind, method string, st
 			m.throttled.WithLabelValues(target, string(kind)).Inc()
 		}
 	}
+}
+
+// Limiter exports the target's adaptive limiter: the rate in force and
+// every throttled answer it waited out (429 or a gateway throttling code).
+func (m *Metrics) Limiter(target string, l *throttle.Limiter) {
+	labels := prometheus.Labels{"target": target}
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "orgsync_target_rate", ConstLabels: labels,
+			Help: "Target requests per second the worker's adaptive limiter allows now (it finds the target's quota on its own; ORGSYNC_TARGET_RPS bounds it).",
+		}, l.Rate),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "orgsync_target_rate_throttled_total", ConstLabels: labels,
+			Help: "Throttled target answers the limiter slowed down for and the items waited out (429 and the gateway's throttling codes).",
+		}, func() float64 { return float64(l.ThrottledCount()) }),
+	)
 }
 
 // Serve listens on addr and serves /metrics until ctx ends. It returns

@@ -18,6 +18,7 @@ import (
 	omodel "github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
 	"github.com/orgsync/orgsync/internal/testenv"
+	"github.com/orgsync/orgsync/internal/throttle"
 	"github.com/orgsync/orgsync/workflows"
 )
 
@@ -63,8 +64,10 @@ func TestScrape(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	lim := app.NewLimiter(ctx, s.Config, s.Store, testenv.Logger())
+	m.Limiter(s.Config.Target, lim)
 	w, err := app.NewWorkerWith(ctx, s.Config, c, s.Store, testenv.Logger(), app.WorkerOptions{
-		Observe: m.Observe(s.Config.Target), Interceptors: []interceptor.WorkerInterceptor{m.Interceptor()},
+		Observe: m.Observe(s.Config.Target), Interceptors: []interceptor.WorkerInterceptor{m.Interceptor()}, Limiter: lim,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +116,12 @@ func TestScrape(t *testing.T) {
 	}
 	if got := fams["orgsync_target_throttled_total"].value(map[string]string{"target": "workbox", "kind": "employee"}); got != 1 {
 		t.Errorf("orgsync_target_throttled_total = %v, want 1", got)
+	}
+	if got := fams["orgsync_target_rate"].gauge(map[string]string{"target": "workbox"}); got < throttle.Min {
+		t.Errorf("orgsync_target_rate = %v, want the limiter's rate (now %v)", got, lim.Rate())
+	}
+	if fams["orgsync_target_rate_throttled_total"] == nil {
+		t.Errorf("no orgsync_target_rate_throttled_total in the scrape")
 	}
 	for _, name := range []string{"temporal_workflow_completed_total", "temporal_activity_execution_latency_seconds", "temporal_request_total", "go_goroutines"} {
 		if fams[name] == nil {

@@ -78,6 +78,9 @@ type StageReport struct {
 	Pending   int        `json:"pending,omitempty"` // planned, not applied (dry run, stopped run)
 	Undone    int        `json:"undone,omitempty"`
 	Retries   int        `json:"retries"`
+	// Throttled counts the target's throttled answers (429), which the
+	// items waited out: never a failure.
+	Throttled int `json:"throttled,omitempty"`
 }
 
 // Run statuses in reports, search attributes and the runs table.

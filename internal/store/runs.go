@@ -155,6 +155,10 @@ func (s *Store) StageReports(ctx context.Context, runID string) ([]plan.StageRep
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	throttled, err := s.Throttled(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
 	var out []plan.StageReport
 	for _, k := range model.Kinds {
 		st, planned := run.Plan[k]
@@ -164,6 +168,7 @@ func (s *Store) StageReports(ctx context.Context, runID string) ([]plan.StageRep
 		}
 		r.Stage = k
 		r.Unchanged = st.Unchanged
+		r.Throttled = int(throttled[string(k)])
 		out = append(out, r)
 	}
 	return out, nil

@@ -168,10 +168,12 @@ func (l *Limiter) Accepted(d time.Duration) {
 	l.set(next)
 }
 
-// Throttled records a throttled answer; retryAfter is the target's
-// Retry-After (0 if none), which holds every request back that long.
-func (l *Limiter) Throttled(retryAfter time.Duration) {
+// Throttled records a throttled answer to a call under ctx; retryAfter is
+// the target's Retry-After (0 if none), which holds every request back
+// that long.
+func (l *Limiter) Throttled(ctx context.Context, retryAfter time.Duration) {
 	l.throttled.Add(1)
+	count(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	t := l.now()
@@ -265,4 +267,20 @@ func (m *meter) rate(t time.Time) float64 {
 		}
 	}
 	return float64(sum) / (tick * time.Duration(len(m.buckets))).Seconds()
+}
+
+type counterKey struct{}
+
+// Counting returns a ctx under which the throttled answers of every call
+// are counted in n (an item's, a batch's), for the run's report.
+func Counting(ctx context.Context) (context.Context, *atomic.Int64) {
+	n := new(atomic.Int64)
+	return context.WithValue(ctx, counterKey{}, n), n
+}
+
+// count adds a throttled answer to ctx's counter, if it has one.
+func count(ctx context.Context) {
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
 }

@@ -32,7 +32,7 @@ func drive(l *Limiter, c *clock, d time.Duration, quota float64) (throttled int)
 		l.send(c.t, n)
 		for i := range n {
 			if quota > 0 && float64(i+1) > quota*0.05 {
-				l.Throttled(0)
+				l.Throttled(context.Background(), 0)
 				throttled++
 				continue
 			}
@@ -74,11 +74,11 @@ func TestCutIsBetaOfTheAcceptedRateAndOncePerSecond(t *testing.T) {
 	for range 50 { // 50 accepted in the last second
 		l.Accepted(0)
 	}
-	l.Throttled(0)
+	l.Throttled(context.Background(), 0)
 	if !near(l.Rate(), Beta*50) {
 		t.Fatalf("after a throttle at 50 accepted/s the rate is %g, want %g", l.Rate(), Beta*50)
 	}
-	l.Throttled(0) // an answer to a request sent before the cut
+	l.Throttled(context.Background(), 0) // an answer to a request sent before the cut
 	if !near(l.Rate(), Beta*50) {
 		t.Fatalf("a second throttle within CutEvery cut again: %g", l.Rate())
 	}
@@ -128,14 +128,14 @@ func TestMaxBoundsEverything(t *testing.T) {
 
 func TestRetryAfterHoldsRequestsBack(t *testing.T) {
 	l := New(Config{Start: 1000})
-	l.Throttled(time.Minute)
+	l.Throttled(context.Background(), time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := l.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a wait under a Retry-After of 1 min with 100 ms left: %v", err)
 	}
 	l = New(Config{Start: 1000})
-	l.Throttled(50 * time.Millisecond)
+	l.Throttled(context.Background(), 50 * time.Millisecond)
 	start := time.Now()
 	if err := l.Wait(context.Background()); err != nil {
 		t.Fatal(err)
