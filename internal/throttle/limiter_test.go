@@ -135,7 +135,7 @@ func TestRetryAfterHoldsRequestsBack(t *testing.T) {
 		t.Fatalf("a wait under a Retry-After of 1 min with 100 ms left: %v", err)
 	}
 	l = New(Config{Start: 1000})
-	l.Throttled(context.Background(), 50 * time.Millisecond)
+	l.Throttled(context.Background(), 50*time.Millisecond)
 	start := time.Now()
 	if err := l.Wait(context.Background()); err != nil {
 		t.Fatal(err)
