@@ -17,17 +17,17 @@ import (
 // the stand-in behind it applies SyncOff and the rejections with its own
 // codes.
 type Faults struct {
-	ErrorRate float64 `json:"errorRate,omitempty"` // share of requests answered 503 / 500
-	LatencyMs int     `json:"latencyMs,omitempty"` // delay before every answer
-	RPS       float64 `json:"rps,omitempty"`       // token bucket rate; beyond it 429 / 420
-	Burst     int     `json:"burst,omitempty"`     // bucket size; 0 = ceil(rps)
-	// HalveAfter halves RPS (and the bucket) once this many requests have
-	// passed the rate limit: the target's other tenants got busy. 0 = never.
-	HalveAfter  int64    `json:"halveAfter,omitempty"`
+	ErrorRate   float64  `json:"errorRate,omitempty"`   // share of requests answered 503 / 500
+	LatencyMs   int      `json:"latencyMs,omitempty"`   // delay before every answer
+	RPS         float64  `json:"rps,omitempty"`         // token bucket rate; beyond it 429 / 420
+	Burst       int      `json:"burst,omitempty"`       // bucket size; 0 = ceil(rps)
 	SyncOff     []string `json:"syncOff,omitempty"`     // resources whose sync switch is OFF (403)
 	RejectRate  float64  `json:"rejectRate,omitempty"`  // share of keys, by hash, whose writes are refused (400)
 	Reject      []string `json:"reject,omitempty"`      // resources whose every write is refused (400)
 	ClockSkewMs int64    `json:"clockSkewMs,omitempty"` // added to the stand-in's clock
+	// HalveAfter halves RPS (and the bucket) once this many requests have
+	// passed the rate limit: the target's other tenants got busy. 0 = never.
+	HalveAfter int64 `json:"halveAfter,omitempty"`
 }
 
 // FaultSet is Faults prepared for the hot path; the Gateway swaps it
