@@ -39,7 +39,8 @@ type env struct {
 	workerB string
 	dbs     []string // databases to drop at the end
 	worker  *exec.Cmd
-	peakRSS int64 // KiB, sampled
+	more    []*exec.Cmd // further workers on the same queue (P6)
+	peakRSS int64       // KiB, sampled
 }
 
 func newEnv(ctx context.Context, root string) (*env, error) {
@@ -115,6 +116,30 @@ func (e *env) company(ctx context.Context, employees, departments int) error {
 // startWorker runs the worker binary with the current config.
 func (e *env) startWorker(extra ...string) error {
 	e.stopWorker()
+	cmd, err := e.workerCmd("worker.log", extra...)
+	if err != nil {
+		return err
+	}
+	e.worker, e.peakRSS = cmd, 0
+	go e.sampleRSS(cmd)
+	return nil
+}
+
+// startMoreWorkers runs n more worker processes on the same task queue
+// (they stop with the first).
+func (e *env) startMoreWorkers(n int) error {
+	for i := range n {
+		cmd, err := e.workerCmd(fmt.Sprintf("worker-%d.log", i+2))
+		if err != nil {
+			return err
+		}
+		e.more = append(e.more, cmd)
+	}
+	return nil
+}
+
+// workerCmd starts a worker process with the current config.
+func (e *env) workerCmd(logName string, extra ...string) (*exec.Cmd, error) {
 	c := e.cfg
 	vars := map[string]string{
 		"TEMPORAL_ADDRESS": c.TemporalAddress, "DATABASE_URL": c.DatabaseURL.Reveal(), "KNOX_URL": c.KnoxURL,
@@ -129,22 +154,22 @@ func (e *env) startWorker(extra ...string) error {
 		cmd.Env = append(cmd.Env, "ORGSYNC_"+k+"="+v)
 	}
 	cmd.Env = append(cmd.Env, extra...)
-	log, _ := os.Create(filepath.Join(e.dir, "worker.log"))
+	log, _ := os.Create(filepath.Join(e.dir, logName))
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
-	e.worker, e.peakRSS = cmd, 0
-	go e.sampleRSS(cmd)
-	return nil
+	return cmd, nil
 }
 
 func (e *env) stopWorker() {
-	if e.worker != nil {
-		_ = e.worker.Process.Signal(syscall.SIGTERM)
-		_ = e.worker.Wait()
-		e.worker = nil
+	for _, w := range append(e.more, e.worker) {
+		if w != nil {
+			_ = w.Process.Signal(syscall.SIGTERM)
+			_ = w.Wait()
+		}
 	}
+	e.worker, e.more = nil, nil
 }
 
 // sampleRSS reads the worker's peak resident set (VmHWM) from /proc.

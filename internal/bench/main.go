@@ -37,7 +37,7 @@ var (
 	p4D       = flag.Int("p4-departments", 250, "P4: departments")
 	p5N       = flag.Int("p5-employees", 3000, "P5: employees of the first load, per entity and in batch mode")
 	p5Batch   = flag.Int("p5-batch", 100, "P5: entities per activity in batch mode")
-	only      = flag.String("only", "P1,P2,P3,P4,P5", "measurements to run")
+	only      = flag.String("only", "P1,P2,P3,P4,P5,P6", "measurements to run")
 	devCfg    = flag.String("dev-config", "", "dynamic config of the dev server, KEY=JSON[,KEY=JSON...] (default: the server's own)")
 	root      = flag.String("root", ".", "repository root")
 	rows      [][]string
@@ -55,7 +55,7 @@ func main() {
 	for _, m := range []struct {
 		name string
 		fn   func(context.Context, *env) error
-	}{{"P1", p1}, {"P2", p2}, {"P3", p3}, {"P4", p4}, {"P5", p5}} {
+	}{{"P1", p1}, {"P2", p2}, {"P3", p3}, {"P4", p4}, {"P5", p5}, {"P6", p6}} {
 		if !strings.Contains(*only, m.name) {
 			continue
 		}

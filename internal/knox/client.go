@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/orgsync/orgsync/internal/throttle"
 )
 
 // maxPages stops a server that never reaches totalPage (500 × 100,000 rows).
@@ -62,7 +64,7 @@ func New(cfg Config) (*Client, error) {
 
 // Titles returns every job title (직급) of the company; the call is not paged.
 func (c *Client) Titles(ctx context.Context) ([]Title, error) {
-	p, err := c.fetch(ctx, http.MethodGet, "titles", url.Values{}, 0)
+	p, err := c.fetchPatiently(ctx, http.MethodGet, "titles", url.Values{}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +96,7 @@ func (c *Client) Employees(ctx context.Context, departmentCode string, fn func([
 
 func walk[T any](ctx context.Context, c *Client, method, endpoint string, q url.Values, items func(*page) []T, fn func([]T) error) error {
 	for n := 1; ; n++ {
-		p, err := c.fetch(ctx, method, endpoint, q, n)
+		p, err := c.fetchPatiently(ctx, method, endpoint, q, n)
 		if err != nil {
 			return err
 		}
@@ -117,8 +119,10 @@ func walk[T any](ctx context.Context, c *Client, method, endpoint string, q url.
 
 // fetch asks for one page (n > 0) or the unpaged answer (n == 0).
 func (c *Client) fetch(ctx context.Context, method, endpoint string, q url.Values, n int) (*page, error) {
+	var retryAfter string // the answer's, once it arrived
 	fail := func(status int, msg string) *Error {
-		return &Error{Endpoint: endpoint, Page: n, Status: status, Message: msg, Meaning: statusMeaning(status)}
+		return &Error{Endpoint: endpoint, Page: n, Status: status, Message: msg, Meaning: statusMeaning(status),
+			RetryAfter: throttle.RetryAfter(retryAfter, time.Now())}
 	}
 	q = cloneValues(q)
 	q.Set("companyCode", c.companyCode)
@@ -146,6 +150,7 @@ func (c *Client) fetch(ctx context.Context, method, endpoint string, q url.Value
 		return nil, c.transportError(ctx, endpoint, n, 0, err)
 	}
 	defer resp.Body.Close()
+	retryAfter = resp.Header.Get("Retry-After")
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
 	if err != nil {
 		return nil, c.transportError(ctx, endpoint, n, resp.StatusCode, err)

@@ -2,7 +2,9 @@ package knox
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
+	"time"
 )
 
 // Error is a failed Knox call: an error answer (Status, Code, Message from
@@ -16,6 +18,8 @@ type Error struct {
 	Message  string // Knox errorMessage, or what was wrong with the answer
 	Meaning  string // what to do (seed 001, 조치방안)
 	Err      error  // transport cause (timeout, connection, context), if any
+	// RetryAfter is the answer's Retry-After (429, 503), 0 if none.
+	RetryAfter time.Duration
 
 	transport bool // no (complete) answer arrived for a reason worth a retry
 }
@@ -41,9 +45,12 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Retryable is true for 5xx answers, timeouts and connection errors only: a
-// 4xx or a malformed 200 answer will not change by asking again.
-func (e *Error) Retryable() bool { return e.Status >= 500 || e.transport }
+// Retryable is true for 429 and 5xx answers, timeouts and connection
+// errors only: any other 4xx or a malformed 200 answer will not change by
+// asking again.
+func (e *Error) Retryable() bool {
+	return e.Status >= 500 || e.Status == http.StatusTooManyRequests || e.transport
+}
 
 // meanings are seed 001's 조치방안 (what to do), in English.
 var meanings = map[string]string{
@@ -89,6 +96,8 @@ func statusMeaning(status int) string {
 		return meanings["UNAUTHORIZED"]
 	case status == 404:
 		return "check ORGSYNC_KNOX_URL"
+	case status == http.StatusTooManyRequests:
+		return "Knox is throttling orgsync's calls; they are asked again later"
 	case status >= 500:
 		return "Knox failed; retry later"
 	}

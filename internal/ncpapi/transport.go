@@ -176,7 +176,7 @@ func (t *Transport) roundTrip(req *http.Request) (int, []byte, time.Duration, er
 		return 0, nil, 0, err
 	}
 	defer resp.Body.Close()
-	ra := RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	ra := throttle.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	b, err := io.ReadAll(io.LimitReader(resp.Body, int64(t.MaxBytes)+1))
 	if err != nil {
 		return resp.StatusCode, nil, ra, err
@@ -185,25 +185,6 @@ func (t *Transport) roundTrip(req *http.Request) (int, []byte, time.Duration, er
 		return resp.StatusCode, nil, ra, errTooLarge
 	}
 	return resp.StatusCode, b, ra, nil
-}
-
-// MaxRetryAfter bounds the Retry-After honoured: a longer one (or a date
-// far ahead, from a wrong clock) would stall every write of the run.
-const MaxRetryAfter = time.Minute
-
-// RetryAfter reads a Retry-After header, seconds or an HTTP date, as the
-// wait from now: 0 when absent, unreadable or past, at most MaxRetryAfter.
-func RetryAfter(h string, now time.Time) time.Duration {
-	if h == "" {
-		return 0
-	}
-	var d time.Duration
-	if s, err := strconv.Atoi(h); err == nil {
-		d = time.Duration(s) * time.Second
-	} else if t, err := http.ParseTime(h); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), MaxRetryAfter)
 }
 
 func isTimeout(err error) bool {

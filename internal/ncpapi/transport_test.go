@@ -101,15 +101,3 @@ func TestRetryAfterAndDeadline(t *testing.T) {
 		t.Fatalf("a wait beyond the deadline: %v after %d requests; want throttled after 1", err, seen.Load())
 	}
 }
-
-func TestRetryAfterHeader(t *testing.T) {
-	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	for h, want := range map[string]time.Duration{
-		"": 0, "3": 3 * time.Second, "-1": 0, "soon": 0, "86400": MaxRetryAfter,
-		now.Add(10 * time.Second).Format(http.TimeFormat): 10 * time.Second,
-	} {
-		if got := RetryAfter(h, now); got != want {
-			t.Errorf("Retry-After %q: %s, want %s", h, got, want)
-		}
-	}
-}

@@ -16,6 +16,8 @@ package throttle
 import (
 	"context"
 	"math"
+	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -283,4 +285,23 @@ func count(ctx context.Context) {
 	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
+}
+
+// MaxRetryAfter bounds the Retry-After honoured: a longer one (or a date
+// far ahead, from a wrong clock) would stall every write of the run.
+const MaxRetryAfter = time.Minute
+
+// RetryAfter reads a Retry-After header, seconds or an HTTP date, as the
+// wait from now: 0 when absent, unreadable or past, at most MaxRetryAfter.
+func RetryAfter(h string, now time.Time) time.Duration {
+	if h == "" {
+		return 0
+	}
+	var d time.Duration
+	if s, err := strconv.Atoi(h); err == nil {
+		d = time.Duration(s) * time.Second
+	} else if t, err := http.ParseTime(h); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), MaxRetryAfter)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net/http"
 	"testing"
 	"time"
 )
@@ -178,5 +179,17 @@ func TestSlotsFollowTheRate(t *testing.T) {
 	}
 	if s.Used() != permits {
 		t.Fatalf("used %d, want %d", s.Used(), permits)
+	}
+}
+
+func TestRetryAfterHeader(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for h, want := range map[string]time.Duration{
+		"": 0, "3": 3 * time.Second, "-1": 0, "soon": 0, "86400": MaxRetryAfter,
+		now.Add(10 * time.Second).Format(http.TimeFormat): 10 * time.Second,
+	} {
+		if got := RetryAfter(h, now); got != want {
+			t.Errorf("Retry-After %q: %s, want %s", h, got, want)
+		}
 	}
 }
