@@ -60,7 +60,7 @@ type Config struct {
 	SecretKey    Secret  `envconfig:"NCP_SECRET_KEY" desc:"NCP secret key"`
 	APIKey       Secret  `envconfig:"NCP_API_KEY" desc:"NCP API Gateway API key (WORKBOX)"`
 	SignatureV1  string  `envconfig:"SIGNATURE_V1" default:"apikey" desc:"WORKBOX v1 string to sign: apikey (with the API-key line) or sdk"`
-	TargetRPS    float64 `envconfig:"TARGET_RPS" default:"0" desc:"client-side limit of target requests per second per worker (0 = none)"`
+	TargetRPS    float64 `envconfig:"TARGET_RPS" default:"0" desc:"upper bound of target requests per second per worker (0 = none: the worker finds the target's quota on its own, starting from the rate it learned last time)"`
 
 	Rollback       string `envconfig:"ROLLBACK" default:"none" desc:"rollback policy: none, stage or run"`
 	DeleteLimit    string `envconfig:"DELETE_LIMIT" default:"" desc:"deletes per kind allowed without approval: a count or a percentage such as 5% (default: 500 or 10%, whichever is smaller)"`

@@ -15,6 +15,7 @@ package throttle
 
 import (
 	"context"
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -61,20 +62,21 @@ type Config struct {
 // Limiter is the adaptive limiter of one target on one worker. It is safe
 // for concurrent use.
 type Limiter struct {
-	lim *rate.Limiter
 	now func() time.Time
 	max float64
 
 	mu         sync.Mutex
-	cur        float64   // the rate in force
-	slowStart  bool      // no throttle yet: double every GrowEvery
-	wmax       float64   // CUBIC's plateau: the accepted rate at the last cut
-	cutAt      time.Time // the last cut (or, with a learned rate, the start)
-	grownAt    time.Time // slow start's last doubling
-	pauseUntil time.Time // a Retry-After in force
-	sent       meter     // requests sent
-	accepted   meter     // answers that were not throttled
-	latency    float64   // moving mean of an answer's time, seconds
+	lim        *rate.Limiter // the bucket; replaced on a cut (requeue)
+	cur        float64       // the rate in force
+	slowStart  bool          // no throttle yet: double every GrowEvery
+	wmax       float64       // CUBIC's plateau: the accepted rate at the last cut
+	cutAt      time.Time     // the last cut (or, with a learned rate, the start)
+	grownAt    time.Time     // slow start's last doubling
+	pauseUntil time.Time     // a Retry-After in force
+	cut        chan struct{} // closed when the rate is cut or paused
+	sent       meter         // requests sent
+	accepted   meter         // answers that were not throttled
+	latency    float64       // moving mean of an answer's time, seconds
 
 	throttled atomic.Int64
 }
@@ -101,6 +103,7 @@ func New(cfg Config) *Limiter {
 	}
 	l.cur = l.bound(start)
 	l.lim = rate.NewLimiter(rate.Limit(l.cur), 1)
+	l.cut = make(chan struct{})
 	return l
 }
 
@@ -117,32 +120,62 @@ func (l *Limiter) bound(r float64) float64 {
 	return max(r, Min)
 }
 
+// ErrDeadline is Wait's error when ctx's deadline comes before the turn
+// of the request.
+var ErrDeadline = errors.New("throttle: the wait for the target's rate would outlast the deadline")
+
 // Wait blocks until a request may be sent: after a Retry-After in force,
-// then for a token. It fails when ctx ends, or at once when its deadline
-// comes before the token (rate.Limiter's rule).
+// then for a token. It fails when ctx ends, or at once (ErrDeadline) when
+// its deadline comes before the request's turn. A request waiting when
+// the rate is cut queues again at the new rate: otherwise the turns taken
+// at the old rate would keep overrunning the quota for up to a second.
 func (l *Limiter) Wait(ctx context.Context) error {
-	l.mu.Lock()
-	pause := l.pauseUntil.Sub(l.now())
-	l.mu.Unlock()
-	if pause > 0 {
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < pause {
-			return context.DeadlineExceeded
+	for {
+		l.mu.Lock()
+		pause, cut, lim := l.pauseUntil.Sub(l.now()), l.cut, l.lim
+		l.mu.Unlock()
+		if pause > 0 {
+			if err := sleep(ctx, pause, nil); err != nil {
+				return err
+			}
+			continue
 		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		r := lim.Reserve() // burst 1, one token: always possible
+		if err := sleep(ctx, r.Delay(), cut); err != nil {
+			r.Cancel()
+			if errors.Is(err, errCut) {
+				continue
+			}
+			return err
 		}
+		l.mu.Lock()
+		l.sent.add(l.now())
+		l.mu.Unlock()
+		return nil
 	}
-	if err := l.lim.Wait(ctx); err != nil {
-		return err
+}
+
+var errCut = errors.New("the rate was cut")
+
+// sleep waits d, unless ctx ends first, d would outlast ctx's deadline
+// (ErrDeadline) or cut is closed (errCut).
+func sleep(ctx context.Context, d time.Duration, cut <-chan struct{}) error {
+	if d <= 0 {
+		return nil
 	}
-	l.mu.Lock()
-	l.sent.add(l.now())
-	l.mu.Unlock()
-	return nil
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return ErrDeadline
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-cut:
+		return errCut
+	case <-t.C:
+		return nil
+	}
 }
 
 // Accepted records an answer that was not a throttle (success, or an
@@ -181,6 +214,7 @@ func (l *Limiter) Throttled(ctx context.Context, retryAfter time.Duration) {
 	t := l.now()
 	if retryAfter > 0 {
 		l.pauseUntil = later(l.pauseUntil, t.Add(retryAfter))
+		l.requeue()
 	}
 	if !l.slowStart && t.Sub(l.cutAt) < CutEvery {
 		return // answers to requests sent before the last cut
@@ -193,6 +227,16 @@ func (l *Limiter) Throttled(ctx context.Context, retryAfter time.Duration) {
 	}
 	l.slowStart, l.wmax, l.cutAt = false, w, t
 	l.set(Beta * w)
+	l.requeue()
+}
+
+// requeue sends the waiting requests to queue again, at the new rate or
+// after the pause, on a new bucket: the turns they held in the old one
+// would delay them as long again.
+func (l *Limiter) requeue() {
+	close(l.cut)
+	l.cut = make(chan struct{})
+	l.lim = rate.NewLimiter(rate.Limit(l.cur), 1)
 }
 
 func later(a, b time.Time) time.Time {
@@ -221,13 +265,17 @@ func (l *Limiter) Rate() float64 {
 
 // Learned is the rate worth starting the next run from: the rate the
 // target accepted at the last cut, or the rate in force when it has been
-// probed beyond that without a throttle. 0 while slow start has not met
-// the quota (nothing learned yet).
+// probed beyond that without a throttle. In slow start (no throttle yet)
+// it is the rate before the last doubling, which worked; 0 before the
+// first doubling (nothing learned).
 func (l *Limiter) Learned() float64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.slowStart {
-		return 0
+		if l.cur <= Initial {
+			return 0
+		}
+		return l.bound(l.cur / 2)
 	}
 	return l.bound(max(l.cur, l.wmax))
 }
@@ -242,7 +290,7 @@ func (l *Limiter) Latency() time.Duration {
 // ThrottledCount is how many throttled answers the limiter has seen.
 func (l *Limiter) ThrottledCount() int64 { return l.throttled.Load() }
 
-// meter is a one-second sliding count of events in ten buckets.
+// meter is a sliding count of events in 100 ms buckets.
 type meter struct {
 	buckets [10]int
 	at      [10]int64 // which 100 ms tick each bucket holds
@@ -259,16 +307,21 @@ func (m *meter) add(t time.Time) {
 	m.buckets[i]++
 }
 
-// rate is the events per second over the last second.
+// window is how many ticks rate looks back: half a second, so that a cut
+// follows what the target accepts now (at the end of slow start, the last
+// second is mostly the ramp).
+const window = 5
+
+// rate is the events per second over the last window complete ticks.
 func (m *meter) rate(t time.Time) float64 {
 	n := t.UnixNano() / int64(tick)
 	sum := 0
 	for i := range m.buckets {
-		if n-m.at[i] < int64(len(m.buckets)) {
+		if age := n - m.at[i]; age >= 1 && age <= window {
 			sum += m.buckets[i]
 		}
 	}
-	return float64(sum) / (tick * time.Duration(len(m.buckets))).Seconds()
+	return float64(sum) / (tick * window).Seconds()
 }
 
 type counterKey struct{}

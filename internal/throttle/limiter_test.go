@@ -72,8 +72,9 @@ func TestSlowStartGrowsFastThenSettlesUnderTheQuota(t *testing.T) {
 func TestCutIsBetaOfTheAcceptedRateAndOncePerSecond(t *testing.T) {
 	c := newClock()
 	l := New(Config{Start: 100, Now: c.now})
-	for range 50 { // 50 accepted in the last second
+	for range 25 { // 50 accepted/s over the last half second
 		l.Accepted(0)
+		c.advance(20 * time.Millisecond)
 	}
 	l.Throttled(context.Background(), 0)
 	if !near(l.Rate(), Beta*50) {
@@ -86,13 +87,13 @@ func TestCutIsBetaOfTheAcceptedRateAndOncePerSecond(t *testing.T) {
 	// CUBIC: back at wmax after K, above it later, and only as far as
 	// twice the rate actually sent.
 	c.advance(plateau())
-	l.send(c.t, 100)
+	l.send(c.t.Add(-tick), 100) // sent in the last tick: 200/s
 	l.Accepted(0)
 	if r := l.Rate(); !near(r, 50) {
 		t.Fatalf("K after the cut the rate is %g, want 50", r)
 	}
 	c.advance(3 * time.Second)
-	l.send(c.t, 100)
+	l.send(c.t.Add(-tick), 100) // sent in the last tick: 200/s
 	l.Accepted(0)
 	if r := l.Rate(); r <= 50 {
 		t.Fatalf("3 s past the plateau the rate is %g, want > 50", r)
@@ -132,7 +133,7 @@ func TestRetryAfterHoldsRequestsBack(t *testing.T) {
 	l.Throttled(context.Background(), time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	if err := l.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+	if err := l.Wait(ctx); !errors.Is(err, ErrDeadline) {
 		t.Fatalf("a wait under a Retry-After of 1 min with 100 ms left: %v", err)
 	}
 	l = New(Config{Start: 1000})
