@@ -35,7 +35,10 @@ func killWorker(t *testing.T, kills, batch, latencyMs int) {
 	s := testenv.NewStack(t, testenv.StackOptions{Employees: 1000, Departments: 60})
 	bin := testenv.BuildWorker(t, t.TempDir())
 	s.Config.ApplyWindow = 16 // 4 per child: each kill strands a few items
-	safetyMust(t, s.Sandbox.Workbox().SetFaults(workboxsim.Faults{LatencyMs: latencyMs}))
+	// The target also allows 100 requests/s, a quota the worker is not
+	// told (no ORGSYNC_TARGET_RPS): each restarted worker starts from the
+	// rate the killed ones learned, and throttling never fails an item.
+	safetyMust(t, s.Sandbox.Workbox().SetFaults(workboxsim.Faults{LatencyMs: latencyMs, RPS: 100}))
 
 	src := s.Source(t)
 	want := testenv.WorkboxState(src)

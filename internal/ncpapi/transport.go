@@ -121,7 +121,7 @@ func (t *Transport) Do(ctx context.Context, r Request) (int, []byte, error) {
 			}
 			return status, answer, nil
 		}
-		t.Limiter.Throttled(ctx, retryAfter)
+		t.Limiter.Throttled(ctx, start, retryAfter)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < t.Timeout+max(retryAfter, time.Second) {
 			return status, answer, nil // no time left to send it again
 		}

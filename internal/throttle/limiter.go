@@ -8,9 +8,10 @@
 // the rate to Beta times what the target accepted, and while writes
 // succeed the rate grows back along a cubic curve that is flat near the
 // rate that last worked and probes upward beyond it. Before the first
-// throttle the rate doubles every GrowEvery ("slow start"). It never
-// exceeds twice the rate actually sent, so a quiet spell does not inflate
-// it, nor Max when the operator set one (ORGSYNC_TARGET_RPS).
+// throttle the rate doubles every GrowEvery ("slow start"). It grows only
+// while requests wait for it (a rate nobody is held back by says nothing
+// about the quota), and never beyond Max when the operator set one
+// (ORGSYNC_TARGET_RPS).
 package throttle
 
 import (
@@ -26,12 +27,12 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Tuning of the limiter; Config's zero fields take these.
+// Tuning of the limiter.
 const (
 	// Initial is the rate of a first run, requests/s: low, because the
 	// quota may be low (NAVER WORKS asks 1 call/s for org writes), and
 	// slow start doubles it quickly.
-	Initial = 4.0
+	Initial = 8.0
 	// Min is the floor of the rate: even a target that throttles
 	// everything is asked again now and then.
 	Min = 0.5
@@ -43,9 +44,14 @@ const (
 	Cubic = 0.004
 	// GrowEvery is slow start's doubling period.
 	GrowEvery = 300 * time.Millisecond
-	// CutEvery: throttles within this time of a cut answer requests sent
-	// before it, so they do not cut again.
-	CutEvery = time.Second
+	// Binding: the rate grows only if a request waited for it this
+	// recently.
+	Binding = 500 * time.Millisecond
+	// Grace: a throttled request sent this soon after a cut does not cut
+	// again. The target's bucket is empty right after a cut and refills
+	// only at the margin the cut left, so the answers of the next moments
+	// say nothing of the new rate; without it, cuts cascade to Min.
+	Grace = 250 * time.Millisecond
 )
 
 // Config sets up a Limiter. Zero fields take the package's defaults.
@@ -74,7 +80,7 @@ type Limiter struct {
 	grownAt    time.Time     // slow start's last doubling
 	pauseUntil time.Time     // a Retry-After in force
 	cut        chan struct{} // closed when the rate is cut or paused
-	sent       meter         // requests sent
+	waitedAt   time.Time     // the last request that waited for a token
 	accepted   meter         // answers that were not throttled
 	latency    float64       // moving mean of an answer's time, seconds
 
@@ -141,16 +147,19 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			continue
 		}
 		r := lim.Reserve() // burst 1, one token: always possible
-		if err := sleep(ctx, r.Delay(), cut); err != nil {
+		d := r.Delay()
+		if err := sleep(ctx, d, cut); err != nil {
 			r.Cancel()
 			if errors.Is(err, errCut) {
 				continue
 			}
 			return err
 		}
-		l.mu.Lock()
-		l.sent.add(l.now())
-		l.mu.Unlock()
+		if d > 0 {
+			l.mu.Lock()
+			l.waitedAt = l.now()
+			l.mu.Unlock()
+		}
 		return nil
 	}
 }
@@ -187,6 +196,9 @@ func (l *Limiter) Accepted(d time.Duration) {
 	t := l.now()
 	l.accepted.add(t)
 	l.latency += 0.1 * (d.Seconds() - l.latency)
+	if t.Sub(l.waitedAt) > Binding {
+		return // the rate holds nobody back: no news of the quota
+	}
 	next := l.cur
 	if l.slowStart {
 		if t.Sub(l.grownAt) < GrowEvery {
@@ -197,16 +209,15 @@ func (l *Limiter) Accepted(d time.Duration) {
 		s := t.Sub(l.cutAt).Seconds() - plateau().Seconds()
 		next = l.wmax * (1 + Cubic*s*s*s)
 	}
-	// Never beyond twice what is actually sent: a rate nobody uses says
-	// nothing about the quota.
-	next = min(next, max(2*l.sent.rate(t), l.cur))
 	l.set(next)
 }
 
-// Throttled records a throttled answer to a call under ctx; retryAfter is
-// the target's Retry-After (0 if none), which holds every request back
-// that long.
-func (l *Limiter) Throttled(ctx context.Context, retryAfter time.Duration) {
+// Throttled records a throttled answer to a call under ctx sent at
+// sentAt; retryAfter is the target's Retry-After (0 if none), which holds
+// every request back that long. An answer to a request sent before the
+// last cut (or within Grace after it) does not cut again: the cut was
+// made for it.
+func (l *Limiter) Throttled(ctx context.Context, sentAt time.Time, retryAfter time.Duration) {
 	l.throttled.Add(1)
 	count(ctx)
 	l.mu.Lock()
@@ -216,8 +227,8 @@ func (l *Limiter) Throttled(ctx context.Context, retryAfter time.Duration) {
 		l.pauseUntil = later(l.pauseUntil, t.Add(retryAfter))
 		l.requeue()
 	}
-	if !l.slowStart && t.Sub(l.cutAt) < CutEvery {
-		return // answers to requests sent before the last cut
+	if !l.slowStart && sentAt.Before(l.cutAt.Add(Grace)) {
+		return
 	}
 	// The quota is near what the target accepted just now; the limit can
 	// be far above it after slow start's last doubling.

@@ -16,11 +16,9 @@ func (c *clock) now() time.Time          { return c.t }
 func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 func newClock() *clock                   { return &clock{t: time.Unix(1_000_000, 0)} }
 func near(a, b float64) bool             { return math.Abs(a-b) <= 0.01*math.Max(1, math.Abs(b)) }
-func (l *Limiter) send(t time.Time, n int) {
-	for range n {
-		l.sent.add(t)
-	}
-}
+
+// held says a request just waited for the rate: it binds.
+func (l *Limiter) held(t time.Time) { l.waitedAt = t }
 
 // drive sends and gets accepted answers at the limiter's own rate for d,
 // in 50 ms steps, as a worker saturating the limiter does.
@@ -30,10 +28,10 @@ func drive(l *Limiter, c *clock, d time.Duration, quota float64) (throttled int)
 		if n == 0 && l.Rate() > 0 {
 			n = 1
 		}
-		l.send(c.t, n)
+		l.held(c.t)
 		for i := range n {
 			if quota > 0 && float64(i+1) > quota*0.05 {
-				l.Throttled(context.Background(), 0)
+				l.Throttled(context.Background(), c.t, 0)
 				throttled++
 				continue
 			}
@@ -69,31 +67,31 @@ func TestSlowStartGrowsFastThenSettlesUnderTheQuota(t *testing.T) {
 	t.Logf("quota 40/s: rate %.1f, learned %.1f, %d throttled answers in 60 s", l.Rate(), l.Learned(), throttled)
 }
 
-func TestCutIsBetaOfTheAcceptedRateAndOncePerSecond(t *testing.T) {
+func TestCutIsBetaOfTheAcceptedRateOncePerCut(t *testing.T) {
 	c := newClock()
 	l := New(Config{Start: 100, Now: c.now})
 	for range 25 { // 50 accepted/s over the last half second
 		l.Accepted(0)
 		c.advance(20 * time.Millisecond)
 	}
-	l.Throttled(context.Background(), 0)
+	l.Throttled(context.Background(), c.t, 0)
 	if !near(l.Rate(), Beta*50) {
 		t.Fatalf("after a throttle at 50 accepted/s the rate is %g, want %g", l.Rate(), Beta*50)
 	}
-	l.Throttled(context.Background(), 0) // an answer to a request sent before the cut
+	l.Throttled(context.Background(), c.t.Add(-time.Millisecond), 0) // sent before the cut
 	if !near(l.Rate(), Beta*50) {
-		t.Fatalf("a second throttle within CutEvery cut again: %g", l.Rate())
+		t.Fatalf("a throttle of a request sent before the cut cut again: %g", l.Rate())
 	}
 	// CUBIC: back at wmax after K, above it later, and only as far as
 	// twice the rate actually sent.
 	c.advance(plateau())
-	l.send(c.t.Add(-tick), 100) // sent in the last tick: 200/s
+	l.held(c.t)
 	l.Accepted(0)
 	if r := l.Rate(); !near(r, 50) {
 		t.Fatalf("K after the cut the rate is %g, want 50", r)
 	}
 	c.advance(3 * time.Second)
-	l.send(c.t.Add(-tick), 100) // sent in the last tick: 200/s
+	l.held(c.t)
 	l.Accepted(0)
 	if r := l.Rate(); r <= 50 {
 		t.Fatalf("3 s past the plateau the rate is %g, want > 50", r)
@@ -105,8 +103,7 @@ func TestGrowsOnlyWithUse(t *testing.T) {
 	l := New(Config{Start: 10, Now: c.now})
 	for range 100 {
 		c.advance(time.Second)
-		l.send(c.t, 1) // 1 request/s against a limit of 10
-		l.Accepted(0)
+		l.Accepted(0) // 1 request/s against a limit of 10: none waits
 	}
 	if r := l.Rate(); r > 10 {
 		t.Fatalf("a limiter used at 1/s grew to %g", r)
@@ -130,14 +127,14 @@ func TestMaxBoundsEverything(t *testing.T) {
 
 func TestRetryAfterHoldsRequestsBack(t *testing.T) {
 	l := New(Config{Start: 1000})
-	l.Throttled(context.Background(), time.Minute)
+	l.Throttled(context.Background(), time.Now(), time.Minute)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := l.Wait(ctx); !errors.Is(err, ErrDeadline) {
 		t.Fatalf("a wait under a Retry-After of 1 min with 100 ms left: %v", err)
 	}
 	l = New(Config{Start: 1000})
-	l.Throttled(context.Background(), 50*time.Millisecond)
+	l.Throttled(context.Background(), time.Now(), 50*time.Millisecond)
 	start := time.Now()
 	if err := l.Wait(context.Background()); err != nil {
 		t.Fatal(err)
