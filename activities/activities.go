@@ -137,6 +137,9 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	if _, err := a.Store.AddUnknown(ctx, in.RunID, in.Kind, unknown, a.Config.Target); err != nil {
 		return plan.Stage{}, err
 	}
+	if err := a.review(ctx, in.RunID, in.Kind); err != nil { // activities/review.go
+		return plan.Stage{}, err
+	}
 	if err := a.Store.SavePlan(ctx, in.RunID, st); err != nil {
 		return plan.Stage{}, err
 	}

@@ -119,4 +119,10 @@ type Input struct {
 	// Batch > 1 applies that many entities per activity (opt-in, for first
 	// loads); each entity's outcome is still recorded. 0: one per entity.
 	Batch int `json:"batch,omitempty"`
+	// ApplyPlan names a stored plan (the run id of a dry run kept by
+	// `starter plan`): the run applies exactly that plan and refuses, naming
+	// the first differences, when a fresh plan's items differ from it; with
+	// OnlyReviewed it applies only the items that are still the same.
+	ApplyPlan    string `json:"applyPlan,omitempty"`
+	OnlyReviewed bool   `json:"onlyReviewed,omitempty"`
 }
