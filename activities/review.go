@@ -86,7 +86,9 @@ func (a *Activities) review(ctx context.Context, runID string, kind model.Kind) 
 	return a.Store.PlanApplied(ctx, req.ApplyPlan, runID)
 }
 
-func refuse(msg string) error { return temporal.NewNonRetryableApplicationError(msg, ErrPlanChanged, nil) }
+func refuse(msg string) error {
+	return temporal.NewNonRetryableApplicationError(msg, ErrPlanChanged, nil)
+}
 
 // planned is the kinds a run with input stages plans.
 func planned(stages []string) []model.Kind {
