@@ -83,6 +83,9 @@ func (a *Activities) review(ctx context.Context, runID string, kind model.Kind) 
 		}
 		log.Warn("items differ from the reviewed plan: only the reviewed ones are applied", "differences", len(diffs))
 	}
+	if req.DryRun {
+		return nil // a preview of applying it applies nothing
+	}
 	return a.Store.PlanApplied(ctx, req.ApplyPlan, runID)
 }
 

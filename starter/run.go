@@ -129,9 +129,10 @@ func (e *env) planCmd() *cobra.Command {
 				return fmt.Errorf("planning failed at stage %s: %s", rep.FailedStage, rep.Message)
 			}
 			e.printPlan(rep)
-			return nil
+			return e.storePlan(cmd.Context(), rep.RunID) // starter/plan.go
 		},
 	}
+	cmd.AddCommand(e.planShowCmd())
 	fs := cmd.Flags()
 	fs.StringSliceVar(&f.stages, "stage", nil, "stages to plan (default all)")
 	fs.BoolVar(&f.reconcile, "reconcile", false, "also read the target's lists and plan fixes for drift")
@@ -488,6 +489,7 @@ type reportView struct {
 
 func (e *env) reportCmd() *cobra.Command {
 	var asJSON bool
+	var html string
 	cmd := &cobra.Command{
 		Use:   "report [RUN]",
 		Short: "Per-stage counts of a run and every failed or skipped item with its reason (RUN default: the latest run)",
@@ -497,6 +499,9 @@ func (e *env) reportCmd() *cobra.Command {
 			r, err := e.findRun(ctx, args)
 			if err != nil {
 				return err
+			}
+			if html != "" {
+				return e.reportPicture(ctx, r.RunID, r.Status, html) // starter/review.go
 			}
 			st, _ := e.db(ctx)
 			row, err := st.GetRun(ctx, r.RunID)
@@ -544,6 +549,7 @@ func (e *env) reportCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&html, "html", "", "write the picture of the run's changes (department tree, marks, members) to this HTML file")
 	return cmd
 }
 

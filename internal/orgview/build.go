@@ -212,7 +212,10 @@ func (b *builder) deptName(key string) string {
 
 // named shows a reference field as "name (key)".
 func (b *builder) named(kind model.Kind, key string) string {
-	if key == "" || key == model.TopParent {
+	if key == model.TopParent {
+		return "(top)"
+	}
+	if key == "" {
 		return key
 	}
 	e, ok := b.after[kind][key]

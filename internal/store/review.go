@@ -325,6 +325,7 @@ func (s *Store) SkipUnreviewed(ctx context.Context, fresh, planID string, diffs 
 
 // RunRequest is what a run's input asks about a stored plan.
 type RunRequest struct {
+	DryRun       bool     `json:"dryRun"`
 	ApplyPlan    string   `json:"applyPlan"`
 	OnlyReviewed bool     `json:"onlyReviewed"`
 	Stages       []string `json:"stages"`
