@@ -66,7 +66,7 @@ type Config struct {
 	DeleteLimit    string `envconfig:"DELETE_LIMIT" default:"" desc:"deletes per kind allowed without approval: a count or a percentage such as 5% (default: 500 or 10%, whichever is smaller)"`
 	ApproveTimeout string `envconfig:"APPROVE_TIMEOUT" default:"24h" desc:"how long a run waits for approve-deletes before skipping the deletes"`
 	ApplyWindow    int    `envconfig:"APPLY_WINDOW" default:"200" desc:"apply activities in flight per run (at most 500)"`
-	OrgHistoryDays int    `envconfig:"ORG_HISTORY_DAYS" default:"90" desc:"days each run's picture of the organisation is kept, for starter org --as-of and diff (0 = for ever)"`
+	OrgHistoryDays int    `envconfig:"ORG_HISTORY_DAYS" default:"30" desc:"days each run's picture of the organisation is kept, for starter org --as-of and diff (0 = for ever)"`
 
 	SandboxAddr string `envconfig:"SANDBOX_ADDR" default:"127.0.0.1:8088" desc:"listen address of the sandbox"`
 	MetricsAddr string `envconfig:"METRICS_ADDR" default:"127.0.0.1:9464" desc:"worker Prometheus metrics listen address (empty = off)"`
@@ -124,6 +124,9 @@ func (c Config) Validate() error {
 	}
 	if c.ApplyWindow < 1 || c.ApplyWindow > 500 {
 		return bad("APPLY_WINDOW", "must be between 1 and 500, got %d", c.ApplyWindow)
+	}
+	if c.OrgHistoryDays < 0 {
+		return bad("ORG_HISTORY_DAYS", "must be 0 (keep for ever) or a number of days, got %d", c.OrgHistoryDays)
 	}
 	if err := oneOf(strings.ToLower(c.LogLevel), "debug", "info", "warn", "error"); err != nil {
 		return bad("LOG_LEVEL", "%v", err)
