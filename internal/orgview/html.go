@@ -39,11 +39,38 @@ func WriteHTML(w io.Writer, v *View) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	err := page.Execute(bw, struct {
 		*View
-		CSS template.CSS
-		JS  template.JS
-	}{v, template.CSS(pageCSS), template.JS(pageJS)})
+		CSS         template.CSS
+		JS          template.JS
+		StayingData map[string][][]string
+	}{v, template.CSS(pageCSS), template.JS(pageJS), staying(v)})
 	if err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// staying lists each department's unchanged members as [key, name,
+// English name]: the page builds their list items when the department's
+// members are opened, searched or printed, so that a company of 100,000
+// opens quickly.
+func staying(v *View) map[string][][]string {
+	out := map[string][][]string{}
+	var walk func(d *Dept)
+	walk = func(d *Dept) {
+		for _, m := range d.Members {
+			if m.Change == "" {
+				out[d.Key] = append(out[d.Key], []string{m.Key, m.Name, m.En})
+			}
+		}
+		for _, c := range d.Children {
+			walk(c)
+		}
+	}
+	for _, r := range v.Roots {
+		walk(r)
+	}
+	if v.Unplaced != nil {
+		walk(v.Unplaced)
+	}
+	return out
 }
