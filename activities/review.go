@@ -86,6 +86,11 @@ func (a *Activities) review(ctx context.Context, runID string, kind model.Kind) 
 	if req.DryRun {
 		return nil // a preview of applying it applies nothing
 	}
+	if req.Approve {
+		if err := a.Store.ApproveByInput(ctx, req.ApplyPlan, runID); err != nil {
+			return err
+		}
+	}
 	return a.Store.PlanApplied(ctx, req.ApplyPlan, runID)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/orgsync/orgsync/internal/plan"
 	"github.com/orgsync/orgsync/internal/testenv"
 	"github.com/orgsync/orgsync/sandbox/workboxsim"
+	"github.com/orgsync/orgsync/workflows"
 )
 
 // firstMatch returns the first group of re in out, or fails.
@@ -164,6 +165,19 @@ func TestReviewedPlan(t *testing.T) {
 		contains(t, mustStarter(t, cfg, "plan", "show", p2), "approved by reviewer at", "applied by run "+run2)
 		if _, code := starter(t, cfg, "apply", p2); code == 0 {
 			t.Fatal("a plan was applied twice")
+		}
+	})
+
+	t.Run("from the workflow input", func(t *testing.T) {
+		mustDo(t, k.Rename(emps[6].Key, "또새이름"))
+		p3 := firstMatch(t, `stored plan (\S+) \(`, mustStarter(t, cfg, "plan"))
+		rep := s.Sync(t, workflows.Input{ApplyPlan: p3, ApproveDeletes: true})
+		if rep.Status != plan.RunCompleted || s.Sandbox.WorkboxState().Users[emps[6].Key].Name != "또새이름" {
+			t.Fatalf("report %+v", rep)
+		}
+		p, err := s.Store.GetReviewedPlan(t.Context(), p3)
+		if err != nil || p.ApprovedBy != "input of run "+rep.RunID || string(p.ApprovedDigest) != string(p.Digest) || p.AppliedRun != rep.RunID {
+			t.Fatalf("the sign-off of a run started with applyPlan: %+v %v", p, err)
 		}
 	})
 

@@ -231,6 +231,17 @@ func (s *Store) ApprovePlan(ctx context.Context, runID, by string, digest []byte
 	return err
 }
 
+// ApproveByInput records the sign-off of a run started with the plan id and
+// approveDeletes in its input (the Temporal UI or CLI), unless a person
+// signed it off already; a dry run's plan is stored first.
+func (s *Store) ApproveByInput(ctx context.Context, planID, runID string) error {
+	p, err := s.StorePlan(ctx, planID)
+	if err != nil || p.ApprovedAt != nil {
+		return err
+	}
+	return s.ApprovePlan(ctx, planID, "input of run "+runID, p.Digest)
+}
+
 // PlanApplied records the run that applied the stored plan.
 func (s *Store) PlanApplied(ctx context.Context, planID, runID string) error {
 	_, err := s.Pool.Exec(ctx, `UPDATE reviewed_plans SET applied_run = $2, applied_at = now() WHERE run_id = $1`, planID, runID)
@@ -328,6 +339,7 @@ type RunRequest struct {
 	DryRun       bool     `json:"dryRun"`
 	ApplyPlan    string   `json:"applyPlan"`
 	OnlyReviewed bool     `json:"onlyReviewed"`
+	Approve      bool     `json:"approveDeletes"`
 	Stages       []string `json:"stages"`
 }
 
