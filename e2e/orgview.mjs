@@ -2,7 +2,7 @@
 // chromium and checks it against what the plan holds:
 //   node orgview.mjs CHECKS_JSON
 // CHECKS_JSON: {file, depts: [{key, mark, parent}], counts: {kind: {op: n}},
-// search: [{q, key, dept}]}. Prints {"loadMs", "errors": [...]} and exits 1
+// search: [{q, key, dept}], repeat: n}. Prints {"loadMs", "errors": [...]} and exits 1
 // when a check fails. Any request other than the file itself fails.
 import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
@@ -28,9 +28,14 @@ try {
   page.setDefaultTimeout(60_000);
   const consoleErrors = [];
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  const t0 = Date.now();
-  await page.goto(url, { waitUntil: 'load' });
-  const loadMs = Date.now() - t0;
+  // Opened `repeat` times (benchmark): the fastest is the least disturbed
+  // by other work on the machine.
+  let loadMs = Infinity;
+  for (let i = 0; i < (checks.repeat || 1); i++) {
+    const t0 = Date.now();
+    await page.goto(url, { waitUntil: 'load' });
+    loadMs = Math.min(loadMs, Date.now() - t0);
+  }
 
   // Counts at the top equal the plan's.
   for (const [kind, ops] of Object.entries(checks.counts || {})) {
