@@ -2,7 +2,7 @@
 // chromium and checks it against what the plan holds:
 //   node orgview.mjs CHECKS_JSON
 // CHECKS_JSON: {file, depts: [{key, mark, parent}], counts: {kind: {op: n}},
-// search: [{q, key, dept}], repeat: n}. Prints {"loadMs", "errors": [...]} and exits 1
+// search: [{q, key, dept}], repeat: n, unchanged: n}. Prints {"loadMs", "errors": [...]} and exits 1
 // when a check fails. Any request other than the file itself fails.
 import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
@@ -80,6 +80,29 @@ try {
     } catch (e) {
       errors.push(`search for "${want.q}" did not show employee ${want.key}: ${e.message.split('\n')[0]}`);
     }
+  }
+  // Printed: every member list open, every unchanged member listed once,
+  // no search box; afterwards the screen is as it was.
+  if (checks.unchanged !== undefined) {
+    await page.evaluate(() => addEventListener('beforeprint', () => {
+      window.printed = { closed: document.querySelectorAll('details:not([open])').length,
+        members: document.querySelectorAll('li.emp:not([data-change])').length };
+    }));
+    await page.emulateMedia({ media: 'print' });
+    if (await page.locator('.tools').isVisible()) errors.push('the search box prints');
+    await page.emulateMedia({ media: 'screen' });
+    const before = await page.locator('details[open]').count();
+    const pdf = await page.pdf();
+    const p = await page.evaluate(() => window.printed);
+    if (!p) {
+      errors.push('printing did not run the page\'s beforeprint');
+    } else {
+      if (p.closed !== 0) errors.push(`printed with ${p.closed} member lists closed`);
+      if (p.members !== checks.unchanged) errors.push(`printed ${p.members} unchanged members, the plan leaves ${checks.unchanged}`);
+    }
+    if (pdf.length < 1000) errors.push(`the PDF has ${pdf.length} bytes`);
+    const after = await page.locator('details[open]').count();
+    if (after !== before) errors.push(`after printing ${after} member lists are open, before ${before}`);
   }
   for (const r of requests) errors.push(`the page made a request: ${r}`);
   for (const e of consoleErrors) errors.push(`script error: ${e}`);

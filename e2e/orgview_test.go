@@ -29,6 +29,9 @@ type pageChecks struct {
 	Counts map[string]map[string]int `json:"counts"`
 	Search []search                  `json:"search"`
 	Repeat int                       `json:"repeat,omitempty"`
+	// Unchanged, when set, prints the page and expects that many
+	// unchanged members in it.
+	Unchanged *int `json:"unchanged,omitempty"`
 }
 
 type search struct {
@@ -68,17 +71,25 @@ func expectations(r orgviewtest.Reorg, file string) pageChecks {
 	}
 	// And one the plan leaves alone, by English name: the page lists
 	// unchanged members only when asked.
+	if u := untouched(r); len(u) > 0 {
+		c.Search = append(c.Search, search{u[0].I18nNames["en_US"], u[0].Key, u[0].DeptKey})
+	}
+	return c
+}
+
+// untouched lists the employees no item of the plan names.
+func untouched(r orgviewtest.Reorg) []model.Entity {
 	touched := map[string]bool{}
 	for _, it := range r.Items {
 		touched[it.Key] = true
 	}
+	var out []model.Entity
 	for _, e := range r.Base[model.Employee] {
 		if !touched[e.Key] {
-			c.Search = append(c.Search, search{e.I18nNames["en_US"], e.Key, e.DeptKey})
-			break
+			out = append(out, e)
 		}
 	}
-	return c
+	return out
 }
 
 // openPage runs orgview.mjs on the page and its checks.
@@ -120,7 +131,8 @@ func writePage(t testing.TB, dir string, r orgviewtest.Reorg) string {
 // The picture of a reorganisation with new, renamed, moved and deleted
 // departments and transfers: every marked department in its place with
 // its mark, the counts at the top equal to the plan's, the search finds a
-// new employee, and the page asks the network for nothing.
+// new and an unchanged employee, printing shows every member, and the
+// page asks the network for nothing.
 func TestPlanPicture(t *testing.T) {
 	setup(t)
 	r := orgviewtest.New(120, 1500)
@@ -138,6 +150,8 @@ func TestPlanPicture(t *testing.T) {
 	if len(c.Search) != 2 {
 		t.Fatalf("want a hired and an unchanged employee to search for, got %+v", c.Search)
 	}
+	unchanged := len(untouched(r))
+	c.Unchanged = &unchanged
 	res, err := openPage(t, dir, c)
 	for _, e := range res.Errors {
 		t.Error(e)
