@@ -88,9 +88,9 @@ func TestReviewedPlan(t *testing.T) {
 		out := mustStarter(t, cfg, "plan", "show", p1)
 		contains(t, out, "plan "+p1+": workbox company "+cfg.CompanyID, "not approved yet",
 			"== department: 0 create, 2 update, 0 delete, 0 invalid",
-			"  ~ "+renamed.Key+" 새부서이름", "      name: "+renamed.Name+" -> 새부서이름\n",
-			"  ~ "+moved.Key+" ", " -> (top) (moved)\n",
-			"  + "+hired+" ", "  - "+emps[4].Key+" ", "  ~ "+emps[3].Key+" ", "      deptKey: ",
+			"  updates (1):\n    ~ "+renamed.Key+" 새부서이름", "        name: "+renamed.Name+" -> 새부서이름\n",
+			"  moves (1):\n    ~ "+moved.Key+" ", " -> (top)\n",
+			"  creates (1):\n    + "+hired+" ", "  deletes (1):\n    - "+emps[4].Key+" ", "  moves (1):\n    ~ "+emps[3].Key+" ", "        deptKey: ",
 			"departments: 0 new, 1 renamed, 1 moved, 0 deleted; members: 2 joined, 2 left, 0 changed")
 		file := filepath.Join(t.TempDir(), "plan.html")
 		contains(t, mustStarter(t, cfg, "plan", "show", p1, "--html", file), "wrote "+file)
@@ -183,8 +183,8 @@ func TestReviewedPlan(t *testing.T) {
 
 	t.Run("org history", func(t *testing.T) {
 		out := mustStarter(t, cfg, "diff", run1, run2)
-		contains(t, out, "changes from run "+run1+" to run "+run2, "  + "+hired+" 다른이름", "  ~ "+emps[5].Key+" 새이름",
-			"      name: "+emps[5].Name+" -> 새이름\n", "== department: 0 create, 0 update, 0 delete")
+		contains(t, out, "changes from run "+run1+" to run "+run2, "    + "+hired+" 다른이름", "    ~ "+emps[5].Key+" 새이름",
+			"        name: "+emps[5].Name+" -> 새이름\n", "== department: 0 create, 0 update, 0 delete")
 		out = mustStarter(t, cfg, "org", "--as-of", run1)
 		contains(t, out, "새부서이름")
 		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(moved.Name) + `.* ` + moved.Key + ` `).MatchString(out) {

@@ -73,13 +73,12 @@ func TestBuildMarksAndMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{
-		"== department: 2 create, 4 update, 2 delete, 0 invalid",
-		"  ~ D00002 부서0002(개편) / Dept 0002 (reorg)\n      name: 부서0002 -> 부서0002(개편)\n",
-		"      parentKey: 부서0000 (D00000) -> 부서0001 (D00001) (moved)\n",
-		"  - D00029 부서0029 / Dept 0029\n",
-		"  + N00001 신설00001 / New 00001 in 부서0001\n",
-		"  ! X0000001 오류직원: email: not an e-mail address\n",
-		"      gradeKey: 3급 (G2) -> 수석 (G9)\n",
+		"== department: 2 create, 4 update, 2 delete, 0 invalid\n  creates (2):\n    + N00001 신설00001 / New 00001 in 부서0001\n",
+		"  moves (2):\n    ~ D00003 부서0003 / Dept 0003\n        parentKey: 부서0000 (D00000) -> 부서0001 (D00001)\n",
+		"  updates (2):\n    ~ D00002 부서0002(개편) / Dept 0002 (reorg)\n        name: 부서0002 -> 부서0002(개편)\n",
+		"  deletes (2):\n    - D00029 부서0029 / Dept 0029\n",
+		"  invalid (1):\n    ! X0000001 오류직원: email: not an e-mail address\n",
+		"        gradeKey: 3급 (G2) -> 수석 (G9)\n",
 	} {
 		if !strings.Contains(txt.String(), s) {
 			t.Errorf("text lacks %q:\n%s", s, txt.String())

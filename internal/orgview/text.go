@@ -22,8 +22,18 @@ func WriteText(w io.Writer, v *View) error {
 	for _, st := range v.Stages {
 		p.line("")
 		p.line("== %s: %d create, %d update, %d delete, %d invalid", st.Kind, st.Creates, st.Updates, st.Deletes, st.Invalid)
+		groups := map[string][]Change{}
 		for _, c := range st.Changes {
-			p.change(c)
+			groups[group(c)] = append(groups[group(c)], c)
+		}
+		for _, g := range groupOrder {
+			if len(groups[g]) == 0 {
+				continue
+			}
+			p.line("  %s (%d):", g, len(groups[g]))
+			for _, c := range groups[g] {
+				p.change(c)
+			}
 		}
 	}
 	if len(v.Marks) > 0 {
@@ -33,6 +43,27 @@ func WriteText(w io.Writer, v *View) error {
 			v.Members[Joined], v.Members[Left], v.Members[Changed])
 	}
 	return p.err
+}
+
+var groupOrder = []string{"creates", "moves", "updates", "deletes", "invalid"}
+
+// group is the heading a change is printed under: an update that changes
+// the parent department (or an employee's department) is a move.
+func group(c Change) string {
+	switch c.Op {
+	case plan.OpCreate:
+		return "creates"
+	case plan.OpDelete:
+		return "deletes"
+	case plan.OpInvalid:
+		return "invalid"
+	}
+	for _, f := range c.Fields {
+		if f.Name == "parentKey" || f.Name == "deptKey" {
+			return "moves"
+		}
+	}
+	return "updates"
 }
 
 type printer struct {
@@ -47,7 +78,7 @@ func (p *printer) line(format string, a ...any) {
 }
 
 func (p *printer) change(c Change) {
-	head := fmt.Sprintf("  %s %s %s", opSign[c.Op], c.Key, label(c.Name, c.En))
+	head := fmt.Sprintf("    %s %s %s", opSign[c.Op], c.Key, label(c.Name, c.En))
 	if c.Status != "" {
 		head += " [" + c.Status + "]"
 	}
@@ -65,15 +96,11 @@ func (p *printer) change(c Change) {
 	case plan.OpUpdate:
 		p.line("%s", head)
 		for _, f := range c.Fields {
-			verb := ""
-			if f.Name == "parentKey" || f.Name == "deptKey" {
-				verb = " (moved)"
-			}
-			p.line("      %s: %s -> %s%s", f.Name, quoted(f.Old), quoted(f.New), verb)
+			p.line("        %s: %s -> %s", f.Name, quoted(f.Old), quoted(f.New))
 		}
 	}
 	if c.Status != "" && c.Reason != "" {
-		p.line("      %s", oneLine(c.Reason))
+		p.line("        %s", oneLine(c.Reason))
 	}
 }
 
