@@ -199,6 +199,11 @@ func (e *env) applyCmd() *cobra.Command {
 			if werr != nil {
 				return werr
 			}
+			if len(diffs) == 0 && rep.Status != plan.RunFailed {
+				if d, _, err := st.PlanDigest(ctx, run.GetRunID()); err == nil {
+					e.printf("the run's plan is the stored plan: digest %s\n", short(d))
+				}
+			}
 			return outcome(rep)
 		},
 	}

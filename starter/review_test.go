@@ -147,10 +147,12 @@ func TestReviewedPlan(t *testing.T) {
 
 	var run2 string
 	t.Run("applied exactly", func(t *testing.T) {
-		p2 := firstMatch(t, `stored plan (\S+) \(`, mustStarter(t, cfg, "plan"))
+		out := mustStarter(t, cfg, "plan")
+		p2, digest := firstMatch(t, `stored plan (\S+) \(`, out), firstMatch(t, `stored plan \S+ \(\d+ items, digest (\w+)\)`, out)
 		before := s.Sandbox.Stats()
-		out := mustStarter(t, cfg, "apply", p2, "--approve", "--by", "reviewer")
+		out = mustStarter(t, cfg, "apply", p2, "--approve", "--by", "reviewer")
 		run2 = firstMatch(t, `started run (\S+) applying plan`, out)
+		contains(t, out, "the run's plan is the stored plan: digest "+digest)
 		stored := s.PlanItems(t, p2, "")
 		if w := writes(before, s.Sandbox.Stats()); w != opCounts(stored, "") || w != [3]int64{1, 1, 0} {
 			t.Fatalf("wrote %v; the stored plan holds %v", w, opCounts(stored, ""))
