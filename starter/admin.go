@@ -91,6 +91,7 @@ func (e *env) configCmd() *cobra.Command {
 				if err != nil {
 					return "", err
 				}
+				cfg, _ := e.config() // as resolved by e.client
 				if _, err := tc.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: cfg.TemporalNamespace}); err != nil {
 					return "", fmt.Errorf("%s_TEMPORAL_NAMESPACE %s: %w", config.Prefix, cfg.TemporalNamespace, err)
 				}
