@@ -23,7 +23,9 @@ import (
 const Timeout = 2 * time.Second
 
 // Pinger is what /readyz asks of Postgres (pgxpool.Pool).
-type Pinger interface{ Ping(ctx context.Context) error }
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
 
 // Checker holds the worker's dependencies and whether it is polling.
 type Checker struct {
