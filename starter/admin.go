@@ -99,7 +99,7 @@ func (e *env) configCmd() *cobra.Command {
 				if !app.HasSearchAttributes(ctx, tc, cfg.TemporalNamespace) {
 					sa = "custom search attributes NOT registered: runs cannot be filtered by OrgSyncStatus in the UI"
 				}
-				return fmt.Sprintf("%s namespace %s, %s", cfg.TemporalAddress, cfg.TemporalNamespace, sa), nil
+				return e.connection + ", " + sa, nil
 			})
 			check("source", func(ctx context.Context) (string, error) {
 				if cfg.Source != "knox" {

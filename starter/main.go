@@ -55,6 +55,7 @@ type env struct {
 	out, errOut io.Writer
 	cfg         *config.Config
 	temporal    client.Client
+	connection  string // how temporal connects (app.DescribeTemporal)
 	store       *store.Store
 }
 
@@ -162,7 +163,7 @@ func (e *env) client(ctx context.Context) (client.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot reach Temporal: %w", app.DescribeTemporal(opts), err)
 	}
-	e.temporal = c
+	e.temporal, e.connection = c, app.DescribeTemporal(opts)
 	return c, nil
 }
 
