@@ -109,7 +109,7 @@ func run() error {
 	probes.SetPolling(false)
 	t0 := time.Now()
 	log.Info("stopping: no new tasks; running activities may finish", "signal", s.String(),
-		"shutdownTimeout", cfg.ShutdownTimeout.String(), "activitiesGet", app.StopTimeout(cfg).String())
+		"shutdownTimeout", cfg.ShutdownTimeout.String(), "activityGrace", app.StopTimeout(cfg).String())
 	stopped := make(chan struct{})
 	go func() { w.Stop(); close(stopped) }()
 	select {
@@ -117,10 +117,18 @@ func run() error {
 		log.Info("worker stopped", "took", time.Since(t0).Round(time.Millisecond).String())
 		return nil
 	case s := <-sig:
-		return fmt.Errorf("second %s: exiting without waiting for running activities (Temporal retries them)", s)
+		exitNow(fmt.Errorf("second %s: exiting without waiting for running activities (Temporal retries them)", s))
 	case <-time.After(cfg.ShutdownTimeout - time.Since(t0)):
-		return fmt.Errorf("ORGSYNC_SHUTDOWN_TIMEOUT %s: activities did not end when cut off; exiting (Temporal retries them)", cfg.ShutdownTimeout)
+		exitNow(fmt.Errorf("ORGSYNC_SHUTDOWN_TIMEOUT %s: activities did not end when cut off; exiting (Temporal retries them)", cfg.ShutdownTimeout))
 	}
+	return nil
+}
+
+// exitNow exits without running the deferred closes: closing the Postgres
+// pool waits for connections that what did not stop may still hold.
+func exitNow(err error) {
+	fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+	os.Exit(1)
 }
 
 // probe is `worker ready`: one GET of /readyz on ORGSYNC_METRICS_ADDR.
