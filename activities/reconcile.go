@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 
 	"go.temporal.io/sdk/activity"
 
@@ -48,7 +49,17 @@ func (a *Activities) planReconciled(ctx context.Context, log *slog.Logger, runID
 	}
 	if !reportOnly {
 		log.Info("unmatched objects planned for deletion", "count", len(unknown))
-		return a.Store.Plan(ctx, runID, r.Target, r.Company, kind, unknown...)
+		st, err := a.Store.Plan(ctx, runID, r.Target, r.Company, kind, unknown...)
+		if err != nil {
+			return st, err
+		}
+		keys := make([]string, len(unknown))
+		for i, e := range unknown {
+			keys[i] = e.Key
+		}
+		where := strings.ToUpper(a.Config.Target)
+		return st, a.Store.NoteKeys(ctx, runID, kind, plan.OpDelete, keys, where+" holds "+string(kind)+" ",
+			", which the source lacks and orgsync did not write: planned for deletion by this reconcile (input \"unmatched\":\"report\" keeps such objects)")
 	}
 	st, err := a.Store.Plan(ctx, runID, r.Target, r.Company, kind)
 	if err != nil {

@@ -483,6 +483,7 @@ type reportView struct {
 	Message     string                    `json:"message,omitempty"`
 	Stages      []plan.StageReport        `json:"stages"`
 	Failed      []store.FailedItem        `json:"failed"`
+	Notes       []store.FailedItem        `json:"notes,omitempty"` // items done, with a note (Message)
 	Plan        map[model.Kind]plan.Stage `json:"plan,omitempty"`
 }
 
@@ -517,6 +518,9 @@ func (e *env) reportCmd() *cobra.Command {
 			if v.Failed == nil {
 				v.Failed = []store.FailedItem{}
 			}
+			if v.Notes, err = st.NotedItems(ctx, r.RunID); err != nil {
+				return err
+			}
 			if asJSON {
 				enc := json.NewEncoder(e.out)
 				enc.SetIndent("", "  ")
@@ -530,6 +534,12 @@ func (e *env) reportCmd() *cobra.Command {
 				e.printf("%s\n", v.Message)
 			}
 			e.stageTable(v.Stages)
+			if len(v.Notes) > 0 {
+				e.printf("\n%d items with a note:\n", len(v.Notes))
+				for _, n := range v.Notes {
+					e.printf("%s %s %s (%s): %s\n", n.Stage, n.Op, n.Key, n.Status, oneLineText(n.Message))
+				}
+			}
 			if len(v.Failed) == 0 {
 				e.printf("no failed items\n")
 				return nil

@@ -22,7 +22,7 @@ import (
 // hrFiles is a small HR export: grades G1..Gn, positions P1..Pn, a root
 // department and leaves, employees spread over them.
 type hrFiles struct {
-	grades, positions map[string]string // code -> name
+	grades, positions map[string]string    // code -> name
 	depts             map[string][2]string // code -> name, parent ("" for top)
 	emps              map[string][4]string // key -> name, dept, grade, position
 }
@@ -221,16 +221,30 @@ func TestReconcileWorkplaceFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	edit(emps[40].Key, func(*workplacesim.Employee) {}) // a control: unchanged
-	hand := workplacesim.Employee{LoginID: "handmade", EmailAddress: "handmade@example.com", EmployYmd: "2020-01-01",
-		Name: "수동추가", DeptExternalKey: src[model.Department][0].Key, ConcurrentDeptExternalKeys: []string{}}
-	b, _ := json.Marshal(hand)
+	// A hand-made employee in a hand-made department: both go, the
+	// employee first.
+	b, _ := json.Marshal(workplacesim.Dept{Name: "수동추가팀", ParentDeptExternalKey: "#", DispOrd: "1"})
+	if err := wp.Put(workplacesim.ResDept, "HAND-DEPT", b); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = json.Marshal(workplacesim.Employee{LoginID: "handmade", EmailAddress: "handmade@example.com", EmployYmd: "2020-01-01",
+		Name: "수동추가", DeptExternalKey: "HAND-DEPT", ConcurrentDeptExternalKeys: []string{}})
 	if err := wp.Put(workplacesim.ResEmp, "HAND-EMP", b); err != nil {
 		t.Fatal(err)
 	}
 
-	rep := reconcile("reconcile after hand edits", 4)
-	if st := byStage(rep)[model.Employee]; st.Updated != 2 || st.Created != 1 || st.Deleted != 1 {
-		t.Fatalf("repairs: %+v", st)
+	rep := reconcile("reconcile after hand edits", 5)
+	st := byStage(rep)
+	if e := st[model.Employee]; e.Updated != 2 || e.Created != 1 || e.Deleted != 1 || st[model.Department].Deleted != 1 {
+		t.Fatalf("repairs: %v", rep.Stages)
+	}
+	notes, err := s.Store.NotedItems(t.Context(), rep.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 2 || notes[0].Key != "HAND-DEPT" || notes[1].Key != "HAND-EMP" ||
+		!strings.Contains(notes[1].Message, "WORKPLACE holds employee HAND-EMP, which the source lacks") {
+		t.Fatalf("notes %+v", notes)
 	}
 	reconcile("second reconcile", 0)
 }
