@@ -34,7 +34,7 @@ func (c *Client) Get(ctx context.Context, kind model.Kind, key string) (model.En
 	res := Resource(kind)
 	body, err := c.read(ctx, func() ([]byte, error) { return c.do(ctx, http.MethodGet, kind, key, "", nil) })
 	var te *target.Error
-	if errors.As(err, &te) && te.Class == target.Invalid && te.Status >= 400 && te.Status < 500 {
+	if errors.As(err, &te) && te.Class == target.Invalid && missingStatus[te.Status] {
 		if perr := c.probe(ctx, kind); perr != nil {
 			return model.Entity{}, perr
 		}
@@ -54,6 +54,14 @@ func (c *Client) Get(ctx context.Context, kind model.Kind, key string) (model.En
 	e := toEntity(kind, el)
 	e.Key = key
 	return e, nil
+}
+
+// missingStatus are the statuses a GET by key may say "missing" with. Not
+// 403, 405, 406 or 415: those say the read itself is refused, and a write
+// must never be settled on a read that did not happen.
+var missingStatus = map[int]bool{
+	http.StatusBadRequest: true, http.StatusNotFound: true, http.StatusConflict: true,
+	http.StatusGone: true, http.StatusUnprocessableEntity: true,
 }
 
 // probe checks once per resource that its list answers.
