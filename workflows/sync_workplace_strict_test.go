@@ -123,9 +123,11 @@ func TestWorkplaceStrictConverges(t *testing.T) {
 			noLimit := 1000
 			sync := func(name string) {
 				t.Helper()
-				before := accepted(wp)
+				before, st0 := accepted(wp), wp.Stats()
 				rep := s.Sync(t, workflows.Input{DeleteLimit: &noLimit})
-				t.Logf("%s: %v; target %+v", name, rep.Stages, wp.Stats().ByStatus)
+				st1 := wp.Stats()
+				t.Logf("%s: %v; %d requests, %d 500s, %d writes sent", name, rep.Stages, st1.Requests-st0.Requests,
+					st1.ByStatus["500"]-st0.ByStatus["500"], st1.Writes-st0.Writes)
 				if rep.Status != plan.RunCompleted {
 					t.Fatalf("%s: %+v", name, rep)
 				}
@@ -177,10 +179,10 @@ func TestReconcileWorkplaceFull(t *testing.T) {
 	}
 	reconcile := func(name string, wantWrites int64) plan.Report {
 		t.Helper()
-		before, writes := accepted(wp), wp.Stats().Writes
+		before, writes, reqs := accepted(wp), wp.Stats().Writes, wp.Stats().Requests
 		rep := s.Sync(t, workflows.Input{Reconcile: true})
 		w := wp.Stats().Writes - writes
-		t.Logf("%s: %d writes, %v", name, w, rep.Stages)
+		t.Logf("%s: %d writes, %d requests, %v", name, w, wp.Stats().Requests-reqs, rep.Stages)
 		if rep.Status != plan.RunCompleted || w != wantWrites {
 			t.Fatalf("%s: %d writes (want %d), %+v", name, w, wantWrites, rep)
 		}

@@ -57,7 +57,7 @@ func TestSettleByReadingBack(t *testing.T) {
 		op         string
 		write, get [2]string
 		want       target.Class
-		gets       int32 // -1: at least one
+		gets       int32
 	}{
 		{"DELETE 5xx, gone: done", "delete", lost, missing, target.OK, 1},
 		{"DELETE 5xx, still there: retry", "delete", lost, same, target.Transient, 1},
