@@ -129,8 +129,8 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	if err := a.Store.CheckSnapshot(ctx, in.RunID, r.Target, r.Company, in.Kind); err != nil {
 		return plan.Stage{}, err
 	}
-	// {"reconcile":true}: compare the target's list with the mappings
-	// first, so the diff also repairs drift (activities/reconcile.go).
+	// The diff; with {"reconcile":true} after comparing the target's list
+	// with the mappings, so it also repairs drift (activities/reconcile.go).
 	st, err := a.planReconciled(ctx, log, in.RunID, in.Kind)
 	if err != nil {
 		return plan.Stage{}, err
