@@ -225,7 +225,18 @@ func (c *Client) do(ctx context.Context, method string, kind model.Kind, key, qu
 		key = "list"
 	}
 	if err := classify(method, res, key, status, answer); err != nil {
+		if _, _, gateway, _ := parseError(answer); gateway && method == http.MethodGet {
+			return nil, &gatewayError{err.(*target.Error)} // never "missing": see Get
+		}
 		return nil, err
 	}
 	return answer, nil
 }
+
+// gatewayError marks a refusal of a read by the API Gateway (in its own
+// body shape), such as 404 / 300 for a path it does not route: it says
+// nothing about the object.
+type gatewayError struct{ te *target.Error }
+
+func (g *gatewayError) Error() string { return g.te.Error() }
+func (g *gatewayError) Unwrap() error { return g.te }

@@ -29,12 +29,13 @@ const readAttempts = 8
 // a *target.Error of class NotFound, whatever status and code the server
 // chose to say so: a 4xx of unknown meaning counts as "missing" once the
 // resource's list has answered, which proves the company, credentials
-// and path are good (a gateway's 4xx for a bad path fails the list too).
+// and path are good. The API Gateway's own refusals never mean "missing".
 func (c *Client) Get(ctx context.Context, kind model.Kind, key string) (model.Entity, error) {
 	res := Resource(kind)
 	body, err := c.read(ctx, func() ([]byte, error) { return c.do(ctx, http.MethodGet, kind, key, "", nil) })
 	var te *target.Error
-	if errors.As(err, &te) && te.Class == target.Invalid && missingStatus[te.Status] {
+	var gw *gatewayError
+	if errors.As(err, &te) && te.Class == target.Invalid && missingStatus[te.Status] && !errors.As(err, &gw) {
 		if perr := c.probe(ctx, kind); perr != nil {
 			return model.Entity{}, perr
 		}

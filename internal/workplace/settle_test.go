@@ -51,6 +51,7 @@ func TestSettleByReadingBack(t *testing.T) {
 		lost    = [2]string{"500", `{"status":500,"code":-9500,"message":"internal"}`}
 		inUse   = [2]string{"400", `{"status":400,"code":-1040,"message":"in use"}`}
 		refused = [2]string{"405", `{"status":405,"code":-1004,"message":"method not allowed"}`}
+		noRoute = [2]string{"404", `{"error":{"errorCode":"300","message":"Not Found Exception"}}`}
 	)
 	for _, tc := range []struct {
 		name       string
@@ -76,6 +77,7 @@ func TestSettleByReadingBack(t *testing.T) {
 		{"PUT 5xx, there and different: retry", "update", lost, other, target.Transient, 1},
 		{"PUT unknown 4xx, GET refused (405): the answer stands", "update", unknown, refused, target.Invalid, 1},
 		{"POST 5xx, GET always 5xx: retry", "create", lost, lost, target.Transient, readAttempts},
+		{"DELETE 5xx, the gateway does not route GET by key: retry", "delete", lost, noRoute, target.Transient, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, gets := scripted(t, tc.write, tc.get)
