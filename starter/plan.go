@@ -162,7 +162,7 @@ func (e *env) applyCmd() *cobra.Command {
 				return fmt.Errorf("plan %s: its input: %w", p.RunID, err)
 			}
 			// The same stages and drift check as the review; nothing else.
-			in = workflows.Input{Stages: in.Stages, Reconcile: in.Reconcile, ApplyPlan: p.RunID, OnlyReviewed: onlyReviewed}
+			in = workflows.Input{Stages: in.Stages, Reconcile: in.Reconcile, Unmatched: in.Unmatched, ApplyPlan: p.RunID, OnlyReviewed: onlyReviewed}
 			if approve {
 				if by == "" {
 					by = currentUser()
