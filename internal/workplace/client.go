@@ -73,9 +73,7 @@ func New(cfg Config) (*Client, error) {
 	if c.pageSize == 0 {
 		c.pageSize = DefaultPageSize
 	}
-	if c.t.HTTP == nil {
-		c.t.HTTP = ncpapi.NewHTTPClient()
-	}
+	c.t.HTTP = ncpapi.NoRedirects(c.t.HTTP)
 	return c, nil
 }
 
