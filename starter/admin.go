@@ -163,6 +163,9 @@ func (e *env) printConfig(cfg config.Config) {
 			continue
 		}
 		val := fmt.Sprint(v.Field(i).Interface())
+		if strings.HasSuffix(name, "URL") {
+			val = config.Redact(val) // a user:password@ in a URL is a secret too
+		}
 		if s, ok := v.Field(i).Interface().(config.Secret); ok {
 			val = s.String()
 			if val == "" {
