@@ -180,12 +180,6 @@ func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report
 	return rep, nil
 }
 
-// ReleaseLock frees the company's sync lock; the workflow calls it when
-// it is cancelled or fails before FinishRun.
-func (a *Activities) ReleaseLock(ctx context.Context, runID string) error {
-	return a.Store.ReleaseLock(ctx, a.run(runID))
-}
-
 // StatusInput records where a run is, for `starter status` and the runs
 // table (the progress query answers the same from the workflow).
 type StatusInput struct {
