@@ -110,9 +110,9 @@ func (e *env) configCmd() *cobra.Command {
 				}
 				titles, err := k.Titles(ctx)
 				if err != nil {
-					return "", fmt.Errorf("Knox %s: %w", cfg.KnoxURL, err)
+					return "", fmt.Errorf("Knox %s: %w", config.Redact(cfg.KnoxURL), err)
 				}
-				return fmt.Sprintf("Knox %s company %s: %d titles (grades)", cfg.KnoxURL, cfg.KnoxCompanyCode, len(titles)), nil
+				return fmt.Sprintf("Knox %s company %s: %d titles (grades)", config.Redact(cfg.KnoxURL), cfg.KnoxCompanyCode, len(titles)), nil
 			})
 			if !skipTarget {
 				check("target", func(ctx context.Context) (string, error) {

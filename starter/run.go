@@ -183,7 +183,7 @@ func (e *env) wait(ctx context.Context, run client.WorkflowRun, show bool) (plan
 	if err != nil {
 		return plan.Report{}, err
 	}
-	bar := progressBar{out: e.out, tty: isTTY(e.out)}
+	bar := progressBar{out: e.rawOut, tty: isTTY(e.rawOut)}
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
