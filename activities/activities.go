@@ -146,7 +146,8 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 }
 
 // FinishRun closes what the run left pending (unless it was a dry run),
-// counts the outcome per stage, stores the report and frees the lock.
+// counts the outcome per stage, stores the report, frees the lock and
+// purges the records of runs past ORGSYNC_RETENTION.
 func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report, error) {
 	rep := in.Report
 	r := a.run(rep.RunID)
@@ -177,6 +178,7 @@ func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report
 		return rep, err
 	}
 	a.logger(ctx, "runId", rep.RunID).Info("run finished", "status", rep.Status, "failedStage", rep.FailedStage)
+	a.purgeExpired(ctx, rep.RunID)
 	return rep, nil
 }
 

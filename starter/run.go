@@ -529,6 +529,9 @@ func (e *env) reportCmd() *cobra.Command {
 			if v.Message != "" {
 				e.printf("%s\n", v.Message)
 			}
+			if at, err := st.PurgedAt(ctx, r.RunID); err == nil && !at.IsZero() {
+				e.printf("records and target messages removed on %s (ORGSYNC_RETENTION); counts and outcomes remain\n", at.Local().Format(time.RFC3339))
+			}
 			e.stageTable(v.Stages)
 			if len(v.Failed) == 0 {
 				e.printf("no failed items\n")
