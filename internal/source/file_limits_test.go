@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,19 +67,10 @@ func TestFileLimitsBoundMemory(t *testing.T) {
 			tc.setup(t, dir)
 			debug.FreeOSMemory()
 			resetPeakRSS(t)
-			n := 0
-			err := (&File{Dir: dir, Limits: tc.limits}).Fetch(context.Background(), tc.kind, func(model.Entity, *model.FieldError) error { n++; return nil })
+			err := (&File{Dir: dir, Limits: tc.limits}).Fetch(context.Background(), tc.kind, func(model.Entity, *model.FieldError) error { return nil })
 			peak := peakRSS(t)
 			t.Logf("peak RSS %d MiB", peak>>20)
-			var se *Error
-			if !errors.As(err, &se) {
-				t.Fatalf("err %v (%T), want *source.Error", err, err)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(se.Msg, w) {
-					t.Errorf("%q does not contain %q", se.Msg, w)
-				}
-			}
+			wantSourceError(t, err, tc.want...)
 			if peak > maxPeakRSS {
 				t.Errorf("peak RSS %d MiB, want at most %d MiB", peak>>20, maxPeakRSS>>20)
 			}
@@ -94,18 +84,10 @@ func TestHeaderlessFileNamesTheColumns(t *testing.T) {
 	dir := t.TempDir()
 	writeCSV(t, dir, model.Employee, []byte("E77,홍길동,hong.gildong@example.com,D1,,,010-9876-5432\n"))
 	err := (&File{Dir: dir}).Fetch(context.Background(), model.Employee, func(model.Entity, *model.FieldError) error { return nil })
-	var se *Error
-	if !errors.As(err, &se) {
-		t.Fatalf("err %v, want *source.Error", err)
-	}
+	se := wantSourceError(t, err, "employees.csv", "key, name, email, department_code")
 	for _, v := range []string{"E77", "홍길동", "hong.gildong", "9876"} {
 		if strings.Contains(se.Msg, v) {
 			t.Errorf("the error repeats %q from the row: %s", v, se.Msg)
-		}
-	}
-	for _, w := range []string{"employees.csv", "key, name, email, department_code"} {
-		if !strings.Contains(se.Msg, w) {
-			t.Errorf("%q does not contain %q", se.Msg, w)
 		}
 	}
 }

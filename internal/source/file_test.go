@@ -276,15 +276,7 @@ func TestFileMalformed(t *testing.T) {
 			src := &File{Dir: dir}
 			n := 0
 			err := src.Fetch(context.Background(), tc.kind, func(model.Entity, *model.FieldError) error { n++; return nil })
-			var se *Error
-			if !errors.As(err, &se) {
-				t.Fatalf("err %v (%T), want *source.Error", err, err)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(se.Msg, w) {
-					t.Errorf("%q does not contain %q", se.Msg, w)
-				}
-			}
+			wantSourceError(t, err, tc.want...)
 			if n != 0 {
 				t.Errorf("%d records emitted from a malformed file", n)
 			}
@@ -301,4 +293,20 @@ func TestColName(t *testing.T) {
 			t.Errorf("colName(%d) = %s, want %s", i, got, want)
 		}
 	}
+}
+
+// wantSourceError checks that err is a *Error whose message holds every
+// part of want, and returns it.
+func wantSourceError(t *testing.T, err error, want ...string) *Error {
+	t.Helper()
+	var se *Error
+	if !errors.As(err, &se) {
+		t.Fatalf("err %v (%T), want *source.Error", err, err)
+	}
+	for _, w := range want {
+		if !strings.Contains(se.Msg, w) {
+			t.Errorf("%q does not contain %q", se.Msg, w)
+		}
+	}
+	return se
 }
