@@ -134,9 +134,9 @@ func (e *env) configCmd() *cobra.Command {
 					case target.Forbidden:
 						return fmt.Sprintf("%s company %s: credentials accepted, but the console's sync switch is OFF for job-grade", cfg.Target, cfg.CompanyID), nil
 					case target.Auth:
-						return "", fmt.Errorf("%s refused the credentials (check ORGSYNC_COMPANY_ID, ORGSYNC_NCP_*): %v", cfg.Target, err)
+						return "", fmt.Errorf("%s refused the credentials (check ORGSYNC_COMPANY_ID, ORGSYNC_NCP_*): %s", cfg.Target, target.Text(err))
 					}
-					return "", fmt.Errorf("%s: %v", cfg.Target, err)
+					return "", fmt.Errorf("%s: %s", cfg.Target, target.Text(err)) // the operator's terminal: the server's words help
 				})
 			}
 			_ = tw.Flush()
