@@ -129,23 +129,10 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	if err := a.Store.CheckSnapshot(ctx, in.RunID, r.Target, r.Company, in.Kind); err != nil {
 		return plan.Stage{}, err
 	}
-	// {"reconcile":true}: compare the target's list with the mappings
-	// first, so the diff also repairs drift (activities/reconcile.go).
-	reconcile, err := a.Store.ReconcileRequested(ctx, in.RunID)
+	// The diff; with {"reconcile":true} after comparing the target's list
+	// with the mappings, so it also repairs drift (activities/reconcile.go).
+	st, err := a.planReconciled(ctx, log, in.RunID, in.Kind)
 	if err != nil {
-		return plan.Stage{}, err
-	}
-	var unknown []model.Entity
-	if reconcile {
-		if unknown, err = a.reconcileBefore(ctx, log, in.RunID, in.Kind); err != nil {
-			return plan.Stage{}, fmt.Errorf("drift check of %s: %w", in.Kind, err)
-		}
-	}
-	st, err := a.Store.Plan(ctx, in.RunID, r.Target, r.Company, in.Kind)
-	if err != nil {
-		return plan.Stage{}, err
-	}
-	if _, err := a.Store.AddUnknown(ctx, in.RunID, in.Kind, unknown, a.Config.Target); err != nil {
 		return plan.Stage{}, err
 	}
 	if err := a.Store.SavePlan(ctx, in.RunID, st); err != nil {

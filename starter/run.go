@@ -28,7 +28,7 @@ import (
 type inputFlags struct {
 	dryRun, approveDeletes, reconcile bool
 	stages                            []string
-	rollback                          string
+	rollback, unmatched               string
 	deleteLimit                       int
 }
 
@@ -41,12 +41,19 @@ func (f *inputFlags) add(fs *pflag.FlagSet, dryRun bool) {
 	fs.IntVar(&f.deleteLimit, "delete-limit", 0, "deletes per kind allowed without approval (default ORGSYNC_DELETE_LIMIT)")
 	fs.BoolVar(&f.approveDeletes, "approve-deletes", false, "approve deletes over the limit in advance")
 	fs.BoolVar(&f.reconcile, "reconcile", false, "also read the target's lists (where it has them) and plan fixes for drift")
+	fs.StringVar(&f.unmatched, "unmatched", "", "with --reconcile, objects the target holds under keys the source lacks: delete (default) or report")
 }
 
 // input builds the workflow input; only flags that were given are set, so
 // the worker's defaults apply to the rest.
 func (f *inputFlags) input(fs *pflag.FlagSet) (workflows.Input, error) {
-	in := workflows.Input{DryRun: f.dryRun, Rollback: f.rollback, ApproveDeletes: f.approveDeletes, Reconcile: f.reconcile}
+	in := workflows.Input{DryRun: f.dryRun, Rollback: f.rollback, ApproveDeletes: f.approveDeletes, Reconcile: f.reconcile,
+		Unmatched: f.unmatched}
+	switch f.unmatched {
+	case "", plan.UnmatchedDelete, plan.UnmatchedReport:
+	default:
+		return in, usageErr(fmt.Errorf("--unmatched: %q is not one of delete, report", f.unmatched))
+	}
 	for _, s := range f.stages {
 		s = strings.TrimSpace(s)
 		if _, ok := model.ParseKind(s); !ok {
@@ -135,6 +142,7 @@ func (e *env) planCmd() *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringSliceVar(&f.stages, "stage", nil, "stages to plan (default all)")
 	fs.BoolVar(&f.reconcile, "reconcile", false, "also read the target's lists and plan fixes for drift")
+	fs.StringVar(&f.unmatched, "unmatched", "", "with --reconcile, objects the target holds under keys the source lacks: delete (default) or report")
 	return cmd
 }
 
@@ -483,6 +491,7 @@ type reportView struct {
 	Message     string                    `json:"message,omitempty"`
 	Stages      []plan.StageReport        `json:"stages"`
 	Failed      []store.FailedItem        `json:"failed"`
+	Notes       []store.FailedItem        `json:"notes,omitempty"` // items done, with a note (Message)
 	Plan        map[model.Kind]plan.Stage `json:"plan,omitempty"`
 }
 
@@ -517,6 +526,9 @@ func (e *env) reportCmd() *cobra.Command {
 			if v.Failed == nil {
 				v.Failed = []store.FailedItem{}
 			}
+			if v.Notes, err = st.NotedItems(ctx, r.RunID); err != nil {
+				return err
+			}
 			if asJSON {
 				enc := json.NewEncoder(e.out)
 				enc.SetIndent("", "  ")
@@ -533,6 +545,12 @@ func (e *env) reportCmd() *cobra.Command {
 				e.printf("records and target messages removed on %s (ORGSYNC_RETENTION); counts and outcomes remain\n", at.Local().Format(time.RFC3339))
 			}
 			e.stageTable(v.Stages)
+			if len(v.Notes) > 0 {
+				e.printf("\n%d items with a note:\n", len(v.Notes))
+				for _, n := range v.Notes {
+					e.printf("%s %s %s (%s): %s\n", n.Stage, n.Op, n.Key, n.Status, oneLineText(n.Message))
+				}
+			}
 			if len(v.Failed) == 0 {
 				e.printf("no failed items\n")
 				return nil
