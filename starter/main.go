@@ -52,26 +52,28 @@ func usageErr(err error) error { return &exitError{exitUsage, err} }
 // env is what every command shares: the configuration (read from the
 // environment unless a test set it) and lazily opened connections.
 type env struct {
-	out, errOut io.Writer
+	out, errOut io.Writer // terminalSafe: data may hold control characters
+	rawOut      io.Writer // out itself, for the progress bar's own escapes
 	cfg         *config.Config
 	temporal    client.Client
+	connection  string // how temporal connects (app.DescribeTemporal)
 	store       *store.Store
 }
 
 // Main runs the CLI with args and returns the exit code. cfg, when not
 // nil, replaces the environment (tests).
 func Main(args []string, out, errOut io.Writer, cfg *config.Config) int {
-	e := &env{out: out, errOut: errOut, cfg: cfg}
+	e := &env{out: &terminalSafe{w: out}, errOut: &terminalSafe{w: errOut}, rawOut: out, cfg: cfg}
 	defer e.close()
 	root := e.root()
 	root.SetArgs(args)
-	root.SetOut(out)
-	root.SetErr(errOut)
+	root.SetOut(e.out)
+	root.SetErr(e.errOut)
 	err := root.Execute()
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(errOut, "starter: "+oneLine(err))
+	fmt.Fprintln(e.errOut, "starter: "+oneLine(err))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -92,7 +94,8 @@ func (e *env) root() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(e.syncCmd(), e.planCmd(), e.approveCmd(), e.statusCmd(), e.reportCmd(),
-		e.scheduleCmd(), e.mappingCmd(), e.migrateCmd(), e.configCmd())
+		e.scheduleCmd(), e.mappingCmd(), e.migrateCmd(), e.configCmd(), e.purgeCmd(),
+		e.applyCmd(), e.orgCmd(), e.diffCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 		for _, s := range c.Commands() {
@@ -151,11 +154,18 @@ func (e *env) client(ctx context.Context) (client.Client, error) {
 	log := slog.New(slog.NewJSONHandler(e.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	c, err := client.DialContext(dctx, app.TemporalClientOptions(cfg, log))
+	opts, err := app.TemporalClientOptions(cfg, log)
 	if err != nil {
-		return nil, fmt.Errorf("%s_TEMPORAL_ADDRESS %s: cannot reach Temporal: %w", config.Prefix, cfg.TemporalAddress, err)
+		return nil, err
 	}
-	e.temporal = c
+	// Commands then name the address and namespace the client uses.
+	resolved := app.ResolveTemporal(cfg, opts)
+	e.cfg = &resolved
+	c, err := client.DialContext(dctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot reach Temporal: %w", app.DescribeTemporal(opts), err)
+	}
+	e.temporal, e.connection = c, app.DescribeTemporal(opts)
 	return c, nil
 }
 

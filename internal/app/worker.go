@@ -79,6 +79,7 @@ func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *
 	if opts.Tuner, err = tuner(lim); err != nil {
 		return nil, err
 	}
+	opts.WorkerStopTimeout = StopTimeout(cfg)
 	w := worker.New(c, cfg.TaskQueue, opts)
 	workflows.Register(w, acts)
 	kctx, cancel := context.WithCancel(ctx)
