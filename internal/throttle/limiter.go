@@ -39,19 +39,28 @@ const (
 	// Beta is the share of the accepted rate kept after a throttle.
 	Beta = 0.7
 	// Cubic scales the probe: the rate is wmax·(1 + Cubic·(t−K)³), so it
-	// is back at wmax after K = ∛((1−Beta)/Cubic) ≈ 4.2 s and 5% above
-	// it 2.3 s later, at any scale.
-	Cubic = 0.004
-	// GrowEvery is slow start's doubling period.
+	// is back at wmax after K = ∛((1−Beta)/Cubic) ≈ 5.3 s and 5% above
+	// it 2.9 s later, at any scale.
+	Cubic = 0.002
+	// SlowStart is slow start's growth every GrowEvery. Not doubling: the
+	// target's bucket hides the quota until it is empty, and all the rate
+	// beyond the quota by then is answered 429 until the cut.
+	SlowStart = 1.5
 	GrowEvery = 300 * time.Millisecond
 	// Binding: the rate grows only if a request waited for it this
 	// recently.
 	Binding = 500 * time.Millisecond
-	// Grace: a throttled request sent this soon after a cut does not cut
-	// again. The target's bucket is empty right after a cut and refills
+	// SlowRate: below this plateau CUBIC's clock slows down (pace).
+	SlowRate = 10.0
+	// Requeue: a rise of the rate by this factor since the waiting
+	// requests took their turns has them take new ones (Limiter.requeue);
+	// a smaller one waits for the queue to turn over.
+	Requeue = 1.1
+	// Grace: a throttled request sent this soon after a cut (or within
+	// two requests' time of it) does not cut again. The target's bucket is empty right after a cut and refills
 	// only at the margin the cut left, so the answers of the next moments
 	// say nothing of the new rate; without it, cuts cascade to Min.
-	Grace = 250 * time.Millisecond
+	Grace = 100 * time.Millisecond
 )
 
 // Config sets up a Limiter. Zero fields take the package's defaults.
@@ -79,7 +88,8 @@ type Limiter struct {
 	cutAt      time.Time     // the last cut (or, with a learned rate, the start)
 	grownAt    time.Time     // slow start's last doubling
 	pauseUntil time.Time     // a Retry-After in force
-	cut        chan struct{} // closed when the rate is cut or paused
+	cut        chan struct{} // closed to requeue the waiting requests
+	queued     float64       // the rate of the bucket's first turns
 	waitedAt   time.Time     // the last request that waited for a token
 	accepted   meter         // answers that were not throttled
 	latency    float64       // moving mean of an answer's time, seconds
@@ -100,23 +110,29 @@ func New(cfg Config) *Limiter {
 	switch {
 	case start > 0:
 		// Begin where the curve is flat: K seconds after a cut from it.
-		l.wmax, l.cutAt = start, t.Add(-plateau())
+		l.wmax, l.cutAt = start, t.Add(-plateau(start))
 	case cfg.Max > 0:
 		start = cfg.Max
-		l.wmax, l.cutAt = start, t.Add(-plateau())
+		l.wmax, l.cutAt = start, t.Add(-plateau(start))
 	default:
 		start, l.slowStart, l.grownAt = Initial, true, t
 	}
 	l.cur = l.bound(start)
 	l.lim = rate.NewLimiter(rate.Limit(l.cur), 1)
-	l.cut = make(chan struct{})
+	l.cut, l.queued = make(chan struct{}), l.cur
 	return l
 }
 
 // plateau is K, the time CUBIC takes to climb back to wmax after a cut.
-func plateau() time.Duration {
-	return time.Duration(math.Cbrt((1-Beta)/Cubic) * float64(time.Second))
+func plateau(wmax float64) time.Duration {
+	return time.Duration(math.Cbrt((1-Beta)/Cubic) / pace(wmax) * float64(time.Second))
 }
+
+// pace is how fast CUBIC's clock runs at plateau wmax: in real time from
+// SlowRate up, slower below, so that a probe costs the same share of
+// requests at any rate (a probe beyond the quota costs a throttle or two
+// at any rate; at 2 requests/s, one every 7 s would be 10% of them).
+func pace(wmax float64) float64 { return min(1, wmax/SlowRate) }
 
 // bound keeps r within Min and Max.
 func (l *Limiter) bound(r float64) float64 {
@@ -204,9 +220,9 @@ func (l *Limiter) Accepted(d time.Duration) {
 		if t.Sub(l.grownAt) < GrowEvery {
 			return
 		}
-		next, l.grownAt = 2*l.cur, t
+		next, l.grownAt = SlowStart*l.cur, t
 	} else {
-		s := t.Sub(l.cutAt).Seconds() - plateau().Seconds()
+		s := (t.Sub(l.cutAt) - plateau(l.wmax)).Seconds() * pace(l.wmax)
 		next = l.wmax * (1 + Cubic*s*s*s)
 	}
 	l.set(next)
@@ -227,7 +243,8 @@ func (l *Limiter) Throttled(ctx context.Context, sentAt time.Time, retryAfter ti
 		l.pauseUntil = later(l.pauseUntil, t.Add(retryAfter))
 		l.requeue()
 	}
-	if !l.slowStart && sentAt.Before(l.cutAt.Add(Grace)) {
+	grace := max(Grace, time.Duration(2/l.cur*float64(time.Second)))
+	if !l.slowStart && sentAt.Before(l.cutAt.Add(grace)) {
 		return
 	}
 	// The quota is near what the target accepted just now; the limit can
@@ -241,13 +258,16 @@ func (l *Limiter) Throttled(ctx context.Context, sentAt time.Time, retryAfter ti
 	l.requeue()
 }
 
-// requeue sends the waiting requests to queue again, at the new rate or
-// after the pause, on a new bucket: the turns they held in the old one
-// would delay them as long again.
+// requeue sends the waiting requests to queue again on a new bucket at
+// the rate in force (after a pause, if one is set). A waiting request
+// holds a turn taken at the rate of its time: after a cut the old turns
+// would overrun the quota for as long as the queue is, after a rise they
+// would hold the new rate back as long.
 func (l *Limiter) requeue() {
 	close(l.cut)
 	l.cut = make(chan struct{})
 	l.lim = rate.NewLimiter(rate.Limit(l.cur), 1)
+	l.queued = l.cur
 }
 
 func later(a, b time.Time) time.Time {
@@ -265,6 +285,9 @@ func (l *Limiter) set(r float64) {
 	}
 	l.cur = r
 	l.lim.SetLimitAt(l.now(), rate.Limit(r))
+	if r > Requeue*l.queued {
+		l.requeue()
+	}
 }
 
 // Rate is the rate in force, requests/s.
@@ -303,8 +326,8 @@ func (l *Limiter) ThrottledCount() int64 { return l.throttled.Load() }
 
 // meter is a sliding count of events in 100 ms buckets.
 type meter struct {
-	buckets [10]int
-	at      [10]int64 // which 100 ms tick each bucket holds
+	buckets [2 * window]int
+	at      [2 * window]int64 // which 100 ms tick each bucket holds
 }
 
 const tick = 100 * time.Millisecond
@@ -318,10 +341,9 @@ func (m *meter) add(t time.Time) {
 	m.buckets[i]++
 }
 
-// window is how many ticks rate looks back: half a second, so that a cut
-// follows what the target accepts now (at the end of slow start, the last
-// second is mostly the ramp).
-const window = 5
+// window is how many ticks rate looks back: a second, long enough not to
+// take the target's bucket refilling for its rate.
+const window = 10
 
 // rate is the events per second over the last window complete ticks.
 func (m *meter) rate(t time.Time) float64 {

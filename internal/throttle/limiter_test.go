@@ -70,7 +70,7 @@ func TestSlowStartGrowsFastThenSettlesUnderTheQuota(t *testing.T) {
 func TestCutIsBetaOfTheAcceptedRateOncePerCut(t *testing.T) {
 	c := newClock()
 	l := New(Config{Start: 100, Now: c.now})
-	for range 25 { // 50 accepted/s over the last half second
+	for range 50 { // 50 accepted/s over the last second
 		l.Accepted(0)
 		c.advance(20 * time.Millisecond)
 	}
@@ -82,9 +82,9 @@ func TestCutIsBetaOfTheAcceptedRateOncePerCut(t *testing.T) {
 	if !near(l.Rate(), Beta*50) {
 		t.Fatalf("a throttle of a request sent before the cut cut again: %g", l.Rate())
 	}
-	// CUBIC: back at wmax after K, above it later, and only as far as
-	// twice the rate actually sent.
-	c.advance(plateau())
+	// CUBIC: back at wmax after K, above it later, and only while
+	// requests wait for the rate.
+	c.advance(plateau(50))
 	l.held(c.t)
 	l.Accepted(0)
 	if r := l.Rate(); !near(r, 50) {
@@ -95,6 +95,14 @@ func TestCutIsBetaOfTheAcceptedRateOncePerCut(t *testing.T) {
 	l.Accepted(0)
 	if r := l.Rate(); r <= 50 {
 		t.Fatalf("3 s past the plateau the rate is %g, want > 50", r)
+	}
+}
+
+// Below SlowRate, CUBIC's clock slows down: the same share of requests
+// between two probes at any rate.
+func TestProbesFewerAtLowRates(t *testing.T) {
+	if k2, k50 := plateau(2), plateau(50); !near(k2.Seconds(), k50.Seconds()*SlowRate/2) {
+		t.Fatalf("K at 2/s is %s, at 50/s %s: want %g times longer", k2, k50, SlowRate/2)
 	}
 }
 
