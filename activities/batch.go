@@ -154,6 +154,7 @@ func (a *Activities) applyRetrying(ctx context.Context, it store.Item, applied r
 		if err == nil || !target.ClassOf(err).Retryable() || !asTarget(err, &te) {
 			return r, err
 		}
+		it.Attempts++ // recorded by the failed try; an earlier try may have written (put)
 		select {
 		case <-ctx.Done():
 			return r, ctx.Err()
