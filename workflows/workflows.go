@@ -167,6 +167,13 @@ func stageFailed(c plan.Counts) bool { return c.Failed > 0 && c.Applied == 0 }
 func (w *orgSync) finish(ctx workflow.Context, rep Report, status, failedStage, msg string) (Report, error) {
 	rep.Status, rep.FailedStage, rep.Message = status, failedStage, msg
 	cancelled := ctx.Err() != nil
+	if !cancelled && w.exact {
+		// A cancel that arrives now must not abandon the report and the
+		// lock: the run is over.
+		dctx, cancel := workflow.NewDisconnectedContext(ctx)
+		defer cancel()
+		ctx = dctx
+	}
 	if cancelled {
 		dctx, cancel := workflow.NewDisconnectedContext(ctx)
 		defer cancel()
