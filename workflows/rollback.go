@@ -77,6 +77,9 @@ func undoOrder(stages []plan.Stage) []plan.Range {
 
 // undoSummary says in words whether compensation put the target back.
 func undoSummary(u *plan.UndoReport) string {
+	if u.Restored && u.Undone == 0 {
+		return fmt.Sprintf("rollback (%s): nothing to undo", u.Policy)
+	}
 	if u.Restored {
 		return fmt.Sprintf("rolled back (%s): %d writes undone, the target is back where it was", u.Policy, u.Undone)
 	}
