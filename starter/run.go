@@ -484,6 +484,8 @@ type reportView struct {
 	Stages      []plan.StageReport        `json:"stages"`
 	Failed      []store.FailedItem        `json:"failed"`
 	Plan        map[model.Kind]plan.Stage `json:"plan,omitempty"`
+	Undo        *plan.UndoReport          `json:"undo,omitempty"`
+	Approval    *plan.Approval            `json:"approval,omitempty"`
 }
 
 func (e *env) reportCmd() *cobra.Command {
@@ -506,7 +508,7 @@ func (e *env) reportCmd() *cobra.Command {
 			v := reportView{RunID: r.RunID, WorkflowID: r.WorkflowID, Status: r.Status, Plan: row.Plan}
 			var rep plan.Report
 			if len(row.Report) > 0 && json.Unmarshal(row.Report, &rep) == nil {
-				v.FailedStage, v.Message = rep.FailedStage, rep.Message
+				v.FailedStage, v.Message, v.Undo, v.Approval = rep.FailedStage, rep.Message, rep.Undo, rep.Approval
 			}
 			if v.Stages, err = st.StageReports(ctx, r.RunID); err != nil {
 				return err
@@ -530,6 +532,8 @@ func (e *env) reportCmd() *cobra.Command {
 				e.printf("%s\n", v.Message)
 			}
 			e.stageTable(v.Stages)
+			e.approvalLine(v.Approval)
+			e.undoLine(v.Undo)
 			if len(v.Failed) == 0 {
 				e.printf("no failed items\n")
 				return nil
