@@ -3,11 +3,13 @@ package workflows
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/orgsync/orgsync/activities"
 	"github.com/orgsync/orgsync/internal/model"
@@ -110,5 +112,24 @@ func TestApprovalRecorded(t *testing.T) {
 	rep := run(t, env, Input{})
 	if rep.Approval == nil || rep.Approval.By != "kim" || rep.Approval.Deletes != 50 || rep.Approval.Digest != "d1" || len(f.calls) != 50 {
 		t.Fatalf("approval %+v, %d deletes", rep.Approval, len(f.calls))
+	}
+}
+
+// Approval is taken only while the run waits for it: one sent before the
+// plan exists is refused, and the deletes still wait.
+func TestApprovalOnlyWhileWaiting(t *testing.T) {
+	f := &fake{stages: deletesOnly()}
+	env := newEnv(t, f)
+	var early error
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateApproveDeletes, "early", &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { early = err },
+			OnAccept:   func() {},
+			OnComplete: func(any, error) {},
+		}, ApproveInput{By: "too early"})
+	}, 0)
+	rep := run(t, env, Input{})
+	if early == nil || !strings.Contains(early.Error(), "not waiting") || rep.DeletesApproved || len(f.calls) != 0 {
+		t.Fatalf("early approval: rejected %v; report %+v, %d deletes", early, rep, len(f.calls))
 	}
 }
