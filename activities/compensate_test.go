@@ -48,7 +48,9 @@ func (r readable) Get(_ context.Context, _ model.Kind, key string) (model.Entity
 	return e, nil
 }
 
-func grade(key, name string) model.Entity { return model.Entity{Kind: model.Grade, Key: key, Name: name} }
+func grade(key, name string) model.Entity {
+	return model.Entity{Kind: model.Grade, Key: key, Name: name}
+}
 
 // What put records, and what compensation then does, for each way a write
 // can meet the target, with and without a target that can read.
