@@ -22,8 +22,9 @@ const (
 	StatusUndone     = "undone"
 	StatusUndoFailed = "undo_failed"
 	// StatusNotUndoable closes an applied item that undo leaves as the
-	// run wrote it: orgsync did not create it and does not know exactly
-	// what the target held before (docs/reliability.md, "Compensation").
+	// run wrote it: orgsync does not know exactly what the target held
+	// before (and never deletes what it did not create), or a later run
+	// wrote the item too (docs/operations.md, "Rollback, cancel and undo").
 	StatusNotUndoable = "not_undoable"
 )
 
