@@ -142,7 +142,7 @@ func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, b
 func (w *orgSync) count(res ApplyRangeResult, items int, undo bool) {
 	w.progress.Done += res.Counts.Applied + res.Counts.Skipped
 	w.progress.Failed += res.Counts.Failed
-	if !undo {
+	if !undo || w.in.Undo != "" { // an undo run counts down what it compensates
 		w.progress.Remaining -= items
 	}
 }

@@ -23,14 +23,16 @@ func (w *orgSync) fail(ctx workflow.Context, rep Report, failedStage, msg string
 // rollback compensates per the run's policy after failedStage stopped the
 // run: `stage` undoes what that stage applied, `run` undoes everything
 // the run applied, newest first. Compensation runs on a disconnected
-// context so it also happens when the run is cancelled. It returns nil
-// when the policy is none.
+// context so it also happens, and ends, when the run is cancelled. It
+// returns nil when the policy is none.
 func (w *orgSync) rollback(ctx workflow.Context, failedStage string) *plan.UndoReport {
 	policy := w.settings.Rollback
 	if policy != "stage" && policy != "run" {
 		return nil
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || w.exact {
+		// exact-compensation: a cancel that arrives during compensation
+		// does not stop it half-way either.
 		dctx, cancel := workflow.NewDisconnectedContext(ctx)
 		defer cancel()
 		ctx = dctx

@@ -31,7 +31,10 @@ func (w *orgSync) undoRun(ctx workflow.Context, rep Report) (Report, error) {
 	if w.in.DryRun {
 		return w.finish(ctx, rep, plan.RunDryRun, "", "dry run: "+what)
 	}
-	w.progress.Remaining = creates + updates + deletes
+	undo := undoOrder(w.plans)
+	for _, r := range undo {
+		w.progress.Remaining += r.Count()
+	}
 	if rep.DeletesHeld = w.deletesOverLimit(); rep.DeletesHeld {
 		if rep.DeletesApproved = w.awaitApproval(ctx); !rep.DeletesApproved {
 			return w.finish(ctx, rep, plan.RunFailed, "approval", what+": its deletes were over the limit and not approved; nothing was undone")
@@ -39,7 +42,7 @@ func (w *orgSync) undoRun(ctx workflow.Context, rep Report) (Report, error) {
 		rep.Approval = w.recordApproval(ctx)
 	}
 	w.setStage(ctx, "undo", plan.RunRunning)
-	u := w.compensate(ctx, undoOrder(w.plans), "undo")
+	u := w.compensate(ctx, undo, "undo")
 	u.Of = up.Of
 	u.NotUndoable += up.Later
 	u.Restored = u.Restored && up.Later == 0
