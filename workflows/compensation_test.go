@@ -13,9 +13,11 @@ import (
 	"github.com/orgsync/orgsync/internal/app"
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/target"
 	"github.com/orgsync/orgsync/internal/testenv"
 	"github.com/orgsync/orgsync/sandbox/knoxsim"
 	"github.com/orgsync/orgsync/sandbox/workboxsim"
+	"github.com/orgsync/orgsync/sandbox/workplacesim"
 	"github.com/orgsync/orgsync/workflows"
 )
 
@@ -315,4 +317,66 @@ func TestCompensationCancel(t *testing.T) {
 			t.Logf("%s: %d writes undone after the cancel; %s", c.name, undone, rep.Message)
 		})
 	}
+}
+
+// TestCompensationWorkplaceAdopted: the same pre-existing grades and top
+// department on WORKPLACE. Where the client can read an item by key
+// (target.Reader), the run reads each adopted item before it changes it,
+// and the rollback puts it back exactly: the target is as it was. Where it
+// cannot, the adopted items are left as the run wrote them and reported,
+// as on WORKBOX. Either way nothing the run did not create is deleted.
+func TestCompensationWorkplaceAdopted(t *testing.T) {
+	s := testenv.NewStack(t, testenv.StackOptions{Employees: 40, Departments: 6, Target: "workplace"})
+	s.StartWorker(t)
+	wp := s.Sandbox.Workplace()
+	src := s.Source(t)
+	grades := src[model.Grade]
+	var top model.Entity
+	for _, d := range src[model.Department] {
+		if d.ParentKey == model.TopParent {
+			top = d
+			break
+		}
+	}
+	tc, err := app.NewTarget(s.Config, nil)
+	safetyMust(t, err)
+	_, reads := tc.(target.Reader)
+	adopted := []model.Entity{grades[0], grades[1], top}
+	for _, e := range adopted {
+		e.Name += " (콘솔)"
+		safetyMust(t, tc.Create(context.Background(), e))
+	}
+	safetyMust(t, tc.Create(context.Background(), model.Entity{Kind: model.Grade, Key: "HAND-G1", Name: "수작업 직급", SortOrder: 99}))
+	safetyMust(t, wp.SetFaults(workplacesim.Faults{Reject: []string{workplacesim.ResEmp}}))
+
+	before, stats0 := s.Sandbox.WorkplaceState(), wp.Stats()
+	rep := s.Sync(t, workflows.Input{Rollback: "run"})
+	after, stats1 := s.Sandbox.WorkplaceState(), wp.Stats()
+	if rep.Status != plan.RunFailed || rep.FailedStage != string(model.Employee) || rep.Undo == nil || rep.Undo.Failed != 0 {
+		t.Fatalf("status %q at %q, undo %+v: %s", rep.Status, rep.FailedStage, rep.Undo, rep.Message)
+	}
+	if dup := stats1.DuplicateCreates - stats0.DuplicateCreates; dup != int64(len(adopted)) {
+		t.Fatalf("%d creates answered exists, want %d", dup, len(adopted))
+	}
+	created := int64(countStatus(s.PlanItems(t, rep.RunID, plan.OpCreate), "", plan.StatusUndone))
+	if reads {
+		created -= int64(len(adopted)) // undone by a PUT of what was read, not by a DELETE
+	}
+	if d := stats1.Deletes - stats0.Deletes; d != created {
+		t.Fatalf("the target saw %d deletes; the run created %d", d, created)
+	}
+	if reads {
+		if rep.Undo.NotUndoable != 0 || !rep.RolledBack || !testenv.SameJSON(after, before) {
+			t.Fatalf("with a readable target: undo %+v, rolledBack %v, target back: %v", rep.Undo, rep.RolledBack, testenv.SameJSON(after, before))
+		}
+		t.Logf("readable target: %d adopted items put back exactly; %s", len(adopted), rep.Message)
+		return
+	}
+	if rep.Undo.NotUndoable != len(adopted) || rep.RolledBack {
+		t.Fatalf("without reads: undo %+v, rolledBack %v", rep.Undo, rep.RolledBack)
+	}
+	if _, ok := after.Grades["HAND-G1"]; !ok || len(after.Grades) != len(before.Grades) || len(after.Depts) != len(before.Depts) {
+		t.Fatalf("after the rollback: %d grades (before %d), %d departments (before %d)", len(after.Grades), len(before.Grades), len(after.Depts), len(before.Depts))
+	}
+	t.Logf("target without reads: %d adopted items left and reported; %s", len(adopted), rep.Message)
 }
