@@ -45,6 +45,8 @@ func (w *orgSync) handlers(ctx workflow.Context) error {
 			ch.Receive(ctx, &in)
 			if !w.exact || w.waiting {
 				w.approve(in)
+			} else {
+				workflow.GetLogger(ctx).Warn("approve-deletes signal ignored: the run is not waiting for approval")
 			}
 		}
 	})
