@@ -192,6 +192,9 @@ func (e *env) wait(ctx context.Context, run client.WorkflowRun, show bool) (plan
 			if show {
 				bar.finish()
 			}
+			if temporal.IsCanceledError(r.err) {
+				return r.rep, fmt.Errorf("run %s was cancelled (its rollback policy compensated): see `starter report %s`", run.GetRunID(), run.GetRunID())
+			}
 			if r.err != nil {
 				return r.rep, fmt.Errorf("run %s failed: %s", run.GetRunID(), errText(r.err))
 			}
