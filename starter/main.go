@@ -55,6 +55,7 @@ type env struct {
 	out, errOut io.Writer
 	cfg         *config.Config
 	temporal    client.Client
+	connection  string // how temporal connects (app.DescribeTemporal)
 	store       *store.Store
 }
 
@@ -151,11 +152,18 @@ func (e *env) client(ctx context.Context) (client.Client, error) {
 	log := slog.New(slog.NewJSONHandler(e.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	c, err := client.DialContext(dctx, app.TemporalClientOptions(cfg, log))
+	opts, err := app.TemporalClientOptions(cfg, log)
 	if err != nil {
-		return nil, fmt.Errorf("%s_TEMPORAL_ADDRESS %s: cannot reach Temporal: %w", config.Prefix, cfg.TemporalAddress, err)
+		return nil, err
 	}
-	e.temporal = c
+	// Commands then name the address and namespace the client uses.
+	resolved := app.ResolveTemporal(cfg, opts)
+	e.cfg = &resolved
+	c, err := client.DialContext(dctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot reach Temporal: %w", app.DescribeTemporal(opts), err)
+	}
+	e.temporal, e.connection = c, app.DescribeTemporal(opts)
 	return c, nil
 }
 

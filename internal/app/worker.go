@@ -68,6 +68,7 @@ func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *
 	}
 	opts := TemporalWorkerOptions()
 	opts.Interceptors = o.Interceptors
+	opts.WorkerStopTimeout = StopTimeout(cfg)
 	w := worker.New(c, cfg.TaskQueue, opts)
 	workflows.Register(w, acts)
 	return w, nil
