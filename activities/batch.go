@@ -102,10 +102,13 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *B
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
+	// What was written is recorded even when the batch stops (a cancel,
+	// a dead database connection): compensation reads it from Postgres.
+	err = g.Wait()
+	if ferr := out.flush(context.WithoutCancel(ctx)); err == nil {
+		err = ferr
 	}
-	return out.flush(ctx)
+	return err
 }
 
 // outcomes gathers a wave's applied items and records them outcomesAtOnce

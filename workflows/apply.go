@@ -318,6 +318,9 @@ func batchOptions(ctx workflow.Context) workflow.Context {
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
 		},
+		// exact-compensation: on cancel, wait for the batch to stop and
+		// record what it wrote.
+		WaitForCancellation: workflow.GetVersion(ctx, "exact-compensation", workflow.DefaultVersion, 1) == 1,
 	})
 }
 

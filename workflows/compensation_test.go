@@ -255,22 +255,24 @@ func TestCompensationRestoresHRChanges(t *testing.T) {
 // Canceled with the target as it was.
 func TestCompensationCancel(t *testing.T) {
 	s := testenv.NewStack(t, testenv.StackOptions{Employees: 150, Departments: 6})
-	s.Config.ApplyWindow = 4 // slow enough to be cancelled in the middle
+	s.Config.ApplyWindow = 8 // slow enough to be cancelled in the middle
 	s.StartWorker(t)
 	for _, c := range []struct {
 		name   string
 		stages []string
 		after  int // items done before the cancel
+		batch  int
 	}{
-		{"small ranges", []string{"grade", "position", "department"}, 3},
-		{"large range", nil, 60}, // grades, positions and departments are fewer
+		{"small ranges", []string{"grade", "position", "department"}, 3, 0},
+		{"large range", nil, 60, 0}, // grades, positions and departments are fewer
+		{"batch mode", nil, 3, 10},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			safetyMust(t, s.Sandbox.Workbox().SetFaults(workboxsim.Faults{LatencyMs: 60}))
 			defer func() { safetyMust(t, s.Sandbox.Workbox().SetFaults(workboxsim.Faults{})) }()
 			before, beforeMap := s.Sandbox.WorkboxState(), s.Mappings(t)
 			id := "orgsync-cancel-" + strings.ReplaceAll(c.name, " ", "-")
-			run := s.Start(t, id, workflows.Input{Stages: c.stages, Rollback: "run"})
+			run := s.Start(t, id, workflows.Input{Stages: c.stages, Rollback: "run", Batch: c.batch})
 			// The target's counter, not the progress query: a child's items
 			// count there only when the child ends.
 			creates0 := s.Sandbox.Stats().Creates
