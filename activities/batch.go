@@ -105,7 +105,9 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *B
 	// What was written is recorded even when the batch stops (a cancel,
 	// a dead database connection): compensation reads it from Postgres.
 	err = g.Wait()
-	if ferr := out.flush(context.WithoutCancel(ctx)); err == nil {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if ferr := out.flush(fctx); err == nil {
 		err = ferr
 	}
 	return err
