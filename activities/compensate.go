@@ -54,9 +54,16 @@ func (a *Activities) put(ctx context.Context, it *store.Item) error {
 		}
 		return err
 	case plan.OpDelete:
-		if !it.PreExact {
+		// Read first where the target can: a delete of a missing item may
+		// answer success, and undo must not re-create what was not there.
+		if _, reads := a.Target.(target.Reader); reads {
+			it.PreImage, it.PreExact = nil, false
 			if err := a.readPre(ctx, it); err != nil {
 				return err
+			}
+			if it.PreImage == nil {
+				it.Effect = plan.EffectNone
+				return nil
 			}
 		}
 		it.Effect = plan.EffectDeleted

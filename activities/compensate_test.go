@@ -76,6 +76,8 @@ func TestPutRecordsWhatTheWriteDid(t *testing.T) {
 		{"update of a key removed by hand", nil, store.Item{Op: plan.OpUpdate, Entity: ours, PreImage: &admin, PreExact: true}, false, plan.EffectCreated, plan.OpDelete, true},
 		{"delete", []model.Entity{admin}, store.Item{Op: plan.OpDelete, PreImage: &admin, PreExact: true}, false, plan.EffectDeleted, plan.OpCreate, true},
 		{"delete of a key already gone", nil, store.Item{Op: plan.OpDelete, PreImage: &admin, PreExact: true}, false, plan.EffectNone, "", true},
+		{"delete, GET", []model.Entity{admin}, store.Item{Op: plan.OpDelete, PreImage: &model.Entity{Key: "G1"}}, true, plan.EffectDeleted, plan.OpCreate, true},
+		{"delete of a key already gone, GET", nil, store.Item{Op: plan.OpDelete, PreImage: &admin, PreExact: true}, true, plan.EffectNone, "", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

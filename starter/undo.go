@@ -88,7 +88,7 @@ func (e *env) undoLine(u *plan.UndoReport) {
 	}
 	of := ""
 	if u.Of != "" {
-		of = " of run " + u.Of
+		of = " of run " + u.Of + " (its items: starter report " + u.Of + ")"
 	}
 	e.printf("undo (%s)%s: %d undone, %d undo failed, %d not undoable; target back where it was: %s\n",
 		u.Policy, of, u.Undone, u.Failed, u.NotUndoable, back)
