@@ -233,7 +233,7 @@ func errText(err error) string {
 // outcome turns a finished run's status into the exit status.
 func outcome(rep plan.Report) error {
 	switch rep.Status {
-	case plan.RunFailed:
+	case plan.RunFailed, plan.RunRolledBack, plan.RunRollbackIncomplete:
 		stage := ""
 		if rep.FailedStage != "" {
 			stage = " at stage " + rep.FailedStage

@@ -84,8 +84,8 @@ func TestCompensationLeavesWhatItDidNotCreate(t *testing.T) {
 	rep := s.Sync(t, workflows.Input{Rollback: "run"})
 	after, seen := s.Sandbox.WorkboxState(), statsDelta(stats0, s.Sandbox.Stats())
 
-	if rep.Status != plan.RunFailed || rep.FailedStage != string(model.Employee) || rep.Undo == nil {
-		t.Fatalf("want a run failed at employee and rolled back, got status %q stage %q undo %+v: %s", rep.Status, rep.FailedStage, rep.Undo, rep.Message)
+	if rep.Status != plan.RunRollbackIncomplete || rep.FailedStage != string(model.Employee) || rep.Undo == nil {
+		t.Fatalf("want a run failed at employee, its rollback incomplete, got status %q stage %q undo %+v: %s", rep.Status, rep.FailedStage, rep.Undo, rep.Message)
 	}
 	items := s.PlanItems(t, rep.RunID, "")
 	adopted := len(preGrades) + 1 // the department; the employee stage wrote nothing
@@ -185,8 +185,8 @@ func TestCompensationRestoresHRChanges(t *testing.T) {
 		before, beforeMap, stats0 := s.Sandbox.WorkboxState(), s.Mappings(t), s.Sandbox.Stats()
 		rep := s.Sync(t, workflows.Input{Rollback: "run", DeleteLimit: &noLimit})
 		seen := statsDelta(stats0, s.Sandbox.Stats())
-		if rep.Status != plan.RunFailed || rep.FailedStage != string(model.Employee) {
-			t.Fatalf("want a run failed at employee, got %q at %q: %s", rep.Status, rep.FailedStage, rep.Message)
+		if rep.Status != plan.RunRolledBack || rep.FailedStage != string(model.Employee) {
+			t.Fatalf("want a run failed at employee and rolled back, got %q at %q: %s", rep.Status, rep.FailedStage, rep.Message)
 		}
 		if after := s.Sandbox.WorkboxState(); !testenv.SameJSON(after, before) {
 			t.Fatalf("target after rollback differs from before the run in: %s", diffState(after, before))
@@ -354,7 +354,11 @@ func TestCompensationWorkplaceAdopted(t *testing.T) {
 	before, stats0 := s.Sandbox.WorkplaceState(), wp.Stats()
 	rep := s.Sync(t, workflows.Input{Rollback: "run"})
 	after, stats1 := s.Sandbox.WorkplaceState(), wp.Stats()
-	if rep.Status != plan.RunFailed || rep.FailedStage != string(model.Employee) || rep.Undo == nil || rep.Undo.Failed != 0 {
+	wantStatus := plan.RunRollbackIncomplete
+	if reads {
+		wantStatus = plan.RunRolledBack
+	}
+	if rep.Status != wantStatus || rep.FailedStage != string(model.Employee) || rep.Undo == nil || rep.Undo.Failed != 0 {
 		t.Fatalf("status %q at %q, undo %+v: %s", rep.Status, rep.FailedStage, rep.Undo, rep.Message)
 	}
 	if dup := stats1.DuplicateCreates - stats0.DuplicateCreates; dup != int64(len(adopted)) {

@@ -13,11 +13,19 @@ import (
 // stopped: auth, sync switch OFF, cancel), after compensating per policy.
 func (w *orgSync) fail(ctx workflow.Context, rep Report, failedStage, msg string) (Report, error) {
 	rep.Undo = w.rollback(ctx, failedStage)
+	status := plan.RunFailed
 	if u := rep.Undo; u != nil {
 		rep.RolledBack = u.Restored
 		msg += "; " + undoSummary(u)
+		if w.exact {
+			// The status says whether the target is back where it was.
+			status = plan.RunRollbackIncomplete
+			if u.Restored {
+				status = plan.RunRolledBack
+			}
+		}
 	}
-	return w.finish(ctx, rep, plan.RunFailed, failedStage, msg)
+	return w.finish(ctx, rep, status, failedStage, msg)
 }
 
 // rollback compensates per the run's policy after failedStage stopped the

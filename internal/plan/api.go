@@ -112,6 +112,11 @@ const (
 	RunFailed           = "failed"
 	RunDryRun           = "dry-run"
 	RunCanceled         = "canceled"
+	// A failed run whose rollback policy compensated: rolled-back when
+	// the target is back where it was, rollback-incomplete when items were
+	// left (not undoable, or the target refused their undo).
+	RunRolledBack         = "rolled-back"
+	RunRollbackIncomplete = "rollback-incomplete"
 )
 
 // Report is the output of OrgSync and what `starter report` prints. It
