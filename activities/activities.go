@@ -129,23 +129,13 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	if err := a.Store.CheckSnapshot(ctx, in.RunID, r.Target, r.Company, in.Kind); err != nil {
 		return plan.Stage{}, err
 	}
-	// {"reconcile":true}: compare the target's list with the mappings
-	// first, so the diff also repairs drift (activities/reconcile.go).
-	reconcile, err := a.Store.ReconcileRequested(ctx, in.RunID)
+	// The diff; with {"reconcile":true} after comparing the target's list
+	// with the mappings, so it also repairs drift (activities/reconcile.go).
+	st, err := a.planReconciled(ctx, log, in.RunID, in.Kind)
 	if err != nil {
 		return plan.Stage{}, err
 	}
-	var unknown []model.Entity
-	if reconcile {
-		if unknown, err = a.reconcileBefore(ctx, log, in.RunID, in.Kind); err != nil {
-			return plan.Stage{}, fmt.Errorf("drift check of %s: %w", in.Kind, err)
-		}
-	}
-	st, err := a.Store.Plan(ctx, in.RunID, r.Target, r.Company, in.Kind)
-	if err != nil {
-		return plan.Stage{}, err
-	}
-	if _, err := a.Store.AddUnknown(ctx, in.RunID, in.Kind, unknown, a.Config.Target); err != nil {
+	if err := a.review(ctx, in.RunID, in.Kind); err != nil { // activities/review.go
 		return plan.Stage{}, err
 	}
 	if err := a.Store.SavePlan(ctx, in.RunID, st); err != nil {
@@ -157,7 +147,8 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 }
 
 // FinishRun closes what the run left pending (unless it was a dry run),
-// counts the outcome per stage, stores the report and frees the lock.
+// counts the outcome per stage, stores the report, frees the lock and
+// purges the records of runs past ORGSYNC_RETENTION.
 func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report, error) {
 	rep := in.Report
 	r := a.run(rep.RunID)
@@ -188,13 +179,8 @@ func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report
 		return rep, err
 	}
 	a.logger(ctx, "runId", rep.RunID).Info("run finished", "status", rep.Status, "failedStage", rep.FailedStage)
+	a.purgeExpired(ctx, rep.RunID)
 	return rep, nil
-}
-
-// ReleaseLock frees the company's sync lock; the workflow calls it when
-// it is cancelled or fails before FinishRun.
-func (a *Activities) ReleaseLock(ctx context.Context, runID string) error {
-	return a.Store.ReleaseLock(ctx, a.run(runID))
 }
 
 // StatusInput records where a run is, for `starter status` and the runs

@@ -17,10 +17,12 @@ import (
 )
 
 // ApplyItem writes one plan item to the target and records the outcome.
-// It is idempotent rather than heartbeating: a create of a key the target
-// already has becomes an update, a delete of a missing key counts as done,
-// and an item already closed is not written again. So a worker killed
-// between the remote call and the database write repeats a harmless call.
+// It is idempotent: a create of a key the target already has becomes an
+// update, a delete of a missing key counts as done, and an item already
+// closed is not written again. So a worker killed between the remote call
+// and the database write repeats a harmless call. It heartbeats only while
+// an item waits (keepAlive), so a dead worker is noticed within the
+// heartbeat timeout.
 //
 // Failures the target will repeat (invalid data, auth, sync switch OFF)
 // close the item and return a result, not an error, so Temporal does not
@@ -114,15 +116,23 @@ func (a *Activities) write(ctx context.Context, op string, e model.Entity, kind 
 // record stores the outcome of a write and decides between a result and a
 // retryable error.
 func (a *Activities) record(ctx context.Context, it store.Item, err error, okStatus, failStatus string, last bool, applied recordFunc) (ApplyResult, error) {
-	if err == nil {
+	if note := target.NoteOf(err); err == nil || note != "" {
 		if err := applied(ctx, it, okStatus); err != nil {
 			return ApplyResult{}, err
+		}
+		if note != "" { // done, on an answer the report must show
+			if err := a.Store.Note(ctx, it.RunID, it.Seq, note); err != nil {
+				return ApplyResult{}, err
+			}
 		}
 		return ApplyResult{Status: okStatus}, nil
 	}
 	log := a.logger(ctx, "runId", it.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op)
 	class := target.ClassOf(err)
-	code, msg := "", err.Error()
+	// The target's own words (target.Text) may repeat the data sent: they
+	// go to Postgres with the item; the error returned to Temporal and the
+	// log carry the kind, key, class, status and code only.
+	code, msg := "", target.Text(err)
 	var te *target.Error
 	if errors.As(err, &te) {
 		code = te.Code
@@ -134,7 +144,7 @@ func (a *Activities) record(ctx context.Context, it store.Item, err error, okSta
 		}
 		return ApplyResult{}, retryLater(ctx, err)
 	}
-	log.Warn("item failed", "class", class, "code", code, "error", msg)
+	log.Warn("item failed", "class", class, "code", code, "error", err.Error())
 	if err := a.Store.Failed(ctx, it, failStatus, true, "", code, msg); err != nil {
 		return ApplyResult{}, err
 	}

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 
 	"go.temporal.io/sdk/temporal"
@@ -120,10 +121,10 @@ func (a *Activities) RecordApproval(ctx context.Context, in ApprovalInput) (plan
 	if items == "" {
 		items = in.RunID
 	}
-	digest, err := a.Store.PlanDigest(ctx, items)
+	digest, _, err := a.Store.PlanDigest(ctx, items)
 	if err != nil {
 		return plan.Approval{}, err
 	}
-	ap := plan.Approval{By: in.By, Creates: in.Creates, Updates: in.Updates, Deletes: in.Deletes, Digest: digest}
+	ap := plan.Approval{By: in.By, Creates: in.Creates, Updates: in.Updates, Deletes: in.Deletes, Digest: hex.EncodeToString(digest)}
 	return ap, a.Store.SaveApproval(ctx, in.RunID, ap)
 }

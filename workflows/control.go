@@ -151,8 +151,13 @@ func validateInput(in Input) error {
 	if in.DeleteLimit != nil && *in.DeleteLimit < 0 {
 		return fmt.Errorf("input deleteLimit: must not be negative, got %d", *in.DeleteLimit)
 	}
-	if in.Undo != "" && (len(in.Stages) > 0 || in.Reconcile || in.Batch > 0) {
-		return fmt.Errorf("input undo: undoes a whole run; stages, reconcile and batch do not apply to it")
+	if in.Undo != "" && (len(in.Stages) > 0 || in.Reconcile || in.Batch > 0 || in.ApplyPlan != "") {
+		return fmt.Errorf("input undo: undoes a whole run; stages, reconcile, batch and applyPlan do not apply to it")
+	}
+	switch in.Unmatched {
+	case "", plan.UnmatchedDelete, plan.UnmatchedReport:
+	default:
+		return fmt.Errorf("input unmatched: %q is not one of delete, report", in.Unmatched)
 	}
 	return nil
 }

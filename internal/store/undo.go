@@ -73,18 +73,6 @@ func (s *Store) CloseLaterWrites(ctx context.Context, runID string, dryRun bool)
 	return int(tag.RowsAffected()), err
 }
 
-// PlanDigest is a SHA-256 of run's plan items (seq, kind, op, key and
-// content), so an approval names the exact plan it covers.
-func (s *Store) PlanDigest(ctx context.Context, runID string) (string, error) {
-	var d string
-	err := s.Pool.QueryRow(ctx, `
-		SELECT encode(sha256(convert_to(coalesce(string_agg(
-			seq || ' ' || kind || ' ' || op || ' ' || ext_key || ' ' || coalesce(encode(content_hash, 'hex'), ''),
-			E'\n' ORDER BY seq), ''), 'UTF8')), 'hex')
-		FROM plan_items WHERE run_id = $1`, runID).Scan(&d)
-	return d, err
-}
-
 // SaveApproval stores who approved a run's deletes and which plan.
 func (s *Store) SaveApproval(ctx context.Context, runID string, a plan.Approval) error {
 	b, err := json.Marshal(a)

@@ -59,9 +59,7 @@ func New(cfg Config) (*Client, error) {
 	if c.t.Timeout <= 0 {
 		c.t.Timeout = DefaultTimeout
 	}
-	if c.t.HTTP == nil {
-		c.t.HTTP = ncpapi.NewHTTPClient()
-	}
+	c.t.HTTP = ncpapi.NoRedirects(c.t.HTTP)
 	return c, nil
 }
 
@@ -73,11 +71,6 @@ func (c *Client) Create(ctx context.Context, e model.Entity) error {
 // Update PUTs the whole object; a missing key is target.NotFound.
 func (c *Client) Update(ctx context.Context, e model.Entity) error {
 	return c.write(ctx, http.MethodPut, e)
-}
-
-// Delete removes an object; a missing key is target.NotFound.
-func (c *Client) Delete(ctx context.Context, kind model.Kind, key string) error {
-	return c.do(ctx, http.MethodDelete, kind, key, nil)
 }
 
 func (c *Client) write(ctx context.Context, method string, e model.Entity) error {
