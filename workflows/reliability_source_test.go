@@ -66,7 +66,8 @@ func TestReliabilitySourceDown(t *testing.T) {
 		t.Fatalf("the failed run left plan items: %+v", items)
 	}
 	checkState(t, s)
-	// PlanStage tries 3 times, 2 s then 4 s apart.
+	// PlanStage tries 3 times, 2 s then 4 s apart, and each try asks
+	// Knox 3 times (about 1 s, then 2 s apart: a 503 is "come back later").
 	if took > 30*time.Second {
 		t.Fatalf("failing took %s", took)
 	}

@@ -15,7 +15,7 @@ import (
 // delay. A 429 is asked again for as long as the caller's context allows
 // (throttling is waiting); a 503 busyTries times in all, after which it
 // goes back as a retryable error for the activity's own retry policy.
-const busyTries = 5
+const busyTries = 3
 
 // firstBusyDelay and maxBusyDelay bound the delay between two asks of a
 // busy Knox that sent no Retry-After (a var: tests shorten it).
