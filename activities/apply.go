@@ -26,7 +26,10 @@ import (
 //
 // Failures the target will repeat (invalid data, auth, sync switch OFF)
 // close the item and return a result, not an error, so Temporal does not
-// retry them; throttling and 5xx return an error until the last attempt.
+// retry them; 5xx return an error until the last attempt. Throttling
+// hardly reaches here (the transport waits it out) and never closes an
+// item: it returns an error on every attempt, and the workflow starts an
+// item whose attempts all ended throttled afresh.
 func (a *Activities) ApplyItem(ctx context.Context, in ApplyInput) (ApplyResult, error) {
 	defer keepAlive(ctx, time.Second)()
 	info := activity.GetInfo(ctx)
