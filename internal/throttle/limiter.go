@@ -18,8 +18,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -323,71 +321,3 @@ func (l *Limiter) Latency() time.Duration {
 
 // ThrottledCount is how many throttled answers the limiter has seen.
 func (l *Limiter) ThrottledCount() int64 { return l.throttled.Load() }
-
-// meter is a sliding count of events in 100 ms buckets.
-type meter struct {
-	buckets [2 * window]int
-	at      [2 * window]int64 // which 100 ms tick each bucket holds
-}
-
-const tick = 100 * time.Millisecond
-
-func (m *meter) add(t time.Time) {
-	n := t.UnixNano() / int64(tick)
-	i := n % int64(len(m.buckets))
-	if m.at[i] != n {
-		m.at[i], m.buckets[i] = n, 0
-	}
-	m.buckets[i]++
-}
-
-// window is how many ticks rate looks back: a second, long enough not to
-// take the target's bucket refilling for its rate.
-const window = 10
-
-// rate is the events per second over the last window complete ticks.
-func (m *meter) rate(t time.Time) float64 {
-	n := t.UnixNano() / int64(tick)
-	sum := 0
-	for i := range m.buckets {
-		if age := n - m.at[i]; age >= 1 && age <= window {
-			sum += m.buckets[i]
-		}
-	}
-	return float64(sum) / (tick * window).Seconds()
-}
-
-type counterKey struct{}
-
-// Counting returns a ctx under which the throttled answers of every call
-// are counted in n (an item's, a batch's), for the run's report.
-func Counting(ctx context.Context) (context.Context, *atomic.Int64) {
-	n := new(atomic.Int64)
-	return context.WithValue(ctx, counterKey{}, n), n
-}
-
-// count adds a throttled answer to ctx's counter, if it has one.
-func count(ctx context.Context) {
-	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
-		n.Add(1)
-	}
-}
-
-// MaxRetryAfter bounds the Retry-After honoured: a longer one (or a date
-// far ahead, from a wrong clock) would stall every write of the run.
-const MaxRetryAfter = time.Minute
-
-// RetryAfter reads a Retry-After header, seconds or an HTTP date, as the
-// wait from now: 0 when absent, unreadable or past, at most MaxRetryAfter.
-func RetryAfter(h string, now time.Time) time.Duration {
-	if h == "" {
-		return 0
-	}
-	var d time.Duration
-	if s, err := strconv.Atoi(h); err == nil {
-		d = time.Duration(s) * time.Second
-	} else if t, err := http.ParseTime(h); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), MaxRetryAfter)
-}
