@@ -39,6 +39,9 @@ func (a *Activities) applyOne(ctx context.Context, in ApplyInput, last bool) (Ap
 	if err != nil {
 		return ApplyResult{}, err
 	}
+	if err := a.owns(it.RunID, it.Target, it.Company); err != nil {
+		return ApplyResult{}, err
+	}
 	if in.Undo {
 		return a.undo(ctx, it, last)
 	}

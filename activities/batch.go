@@ -76,6 +76,11 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *B
 	if err != nil {
 		return err
 	}
+	for _, it := range items {
+		if err := a.owns(it.RunID, it.Target, it.Company); err != nil {
+			return err
+		}
+	}
 	var mu sync.Mutex
 	out := &outcomes{store: a.Store}
 	g, gctx := errgroup.WithContext(ctx)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"go.temporal.io/api/enums/v1"
@@ -52,23 +53,87 @@ type WorkerOptions struct {
 	Interceptors []interceptor.WorkerInterceptor
 }
 
-// NewWorkerWith is NewWorker with hooks.
+// NewWorkerWith is NewWorker with hooks. The worker polls cfg's task
+// queue for the workflows and, for each company it serves, the company's
+// own queue for that company's activities (workflows/company.go). With
+// exactly one company it also takes activities from the shared queue:
+// runs that name no company, and runs begun before the company queues.
 func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *store.Store, log *slog.Logger, o WorkerOptions) (worker.Worker, error) {
-	src, err := NewSource(cfg)
-	if err != nil {
-		return nil, err
-	}
-	tgt, err := NewTarget(cfg, o.Observe)
-	if err != nil {
-		return nil, err
-	}
-	acts := &activities.Activities{
-		Store: st, Source: src, Target: tgt, Temporal: c, Config: cfg, Log: log,
-		SearchAttributes: HasSearchAttributes(ctx, c, cfg.TemporalNamespace),
-	}
 	opts := TemporalWorkerOptions()
 	opts.Interceptors = o.Interceptors
-	w := worker.New(c, cfg.TaskQueue, opts)
-	workflows.Register(w, acts)
-	return w, nil
+	g := &workers{Worker: worker.New(c, cfg.TaskQueue, opts)}
+	workflows.RegisterWorkflows(g.Worker)
+	search := HasSearchAttributes(ctx, c, cfg.TemporalNamespace)
+	companies := cfg.Companies()
+	for _, co := range companies {
+		acts, err := newActivities(co, c, st, log, o.Observe)
+		if err != nil {
+			return nil, fmt.Errorf("company %s: %w", co.CompanyName(), err)
+		}
+		acts.SearchAttributes, acts.Serves = search, cfg.CompanyNames()
+		w := worker.New(c, workflows.CompanyQueue(cfg.TaskQueue, co.CompanyName()), opts)
+		workflows.RegisterActivities(w, acts)
+		g.companies = append(g.companies, w)
+		if len(companies) == 1 {
+			workflows.RegisterActivities(g.Worker, acts)
+		}
+	}
+	if len(companies) > 1 {
+		// Refuses runs that name no company, saying which it serves.
+		acts, _ := newActivities(companies[0], c, st, log, o.Observe)
+		acts.Serves = cfg.CompanyNames()
+		workflows.RegisterActivities(g.Worker, acts)
+	}
+	return g, nil
+}
+
+func newActivities(co config.Config, c client.Client, st *store.Store, log *slog.Logger, observe Observe) (*activities.Activities, error) {
+	src, err := NewSource(co)
+	if err != nil {
+		return nil, err
+	}
+	tgt, err := NewTarget(co, observe)
+	if err != nil {
+		return nil, err
+	}
+	return &activities.Activities{Store: st, Source: src, Target: tgt, Temporal: c, Config: co, Log: log.With("company", co.CompanyName())}, nil
+}
+
+// workers is the shared queue's worker with the company queues' workers:
+// they start and stop together.
+type workers struct {
+	worker.Worker
+	companies []worker.Worker
+}
+
+func (g *workers) Start() error {
+	if err := g.Worker.Start(); err != nil {
+		return err
+	}
+	for i, w := range g.companies {
+		if err := w.Start(); err != nil {
+			for _, s := range g.companies[:i] {
+				s.Stop()
+			}
+			g.Worker.Stop()
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *workers) Run(interruptCh <-chan any) error {
+	if err := g.Start(); err != nil {
+		return err
+	}
+	<-interruptCh
+	g.Stop()
+	return nil
+}
+
+func (g *workers) Stop() {
+	for _, w := range g.companies {
+		w.Stop()
+	}
+	g.Worker.Stop()
 }

@@ -119,4 +119,7 @@ type Input struct {
 	// Batch > 1 applies that many entities per activity (opt-in, for first
 	// loads); each entity's outcome is still recorded. 0: one per entity.
 	Batch int `json:"batch,omitempty"`
+	// Company names the company to sync (ORGSYNC_COMPANIES); optional when
+	// the worker serves exactly one. Its activities run only on its workers.
+	Company string `json:"company,omitempty"`
 }
