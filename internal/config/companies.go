@@ -36,6 +36,14 @@ func (c Config) CompanyName() string {
 	return c.KnoxCompanyCode
 }
 
+// Var is the full name of one of c's variables as its company reads it,
+// for messages: Var("COMPANY_ID") is ORGSYNC_C10_COMPANY_ID for C10.
+func (c Config) Var(key string) string { return c.envPrefix() + "_" + key }
+
+// MultiCompany tells whether ORGSYNC_COMPANIES is set: runs then name
+// their company.
+func (c Config) MultiCompany() bool { return len(c.Served) > 0 || c.name != "" }
+
 // envPrefix is the prefix of c's per-company variables, for messages.
 func (c Config) envPrefix() string {
 	if c.name == "" {
@@ -51,7 +59,26 @@ func (c Config) Companies() []Config {
 	if len(c.Served) == 0 {
 		return []Config{c}
 	}
-	return slices.Clone(c.Served)
+	out := make([]Config, len(c.Served))
+	for i, co := range c.Served {
+		out[i] = c.with(co)
+	}
+	return out
+}
+
+// with is c's process-wide settings with co's per-company ones, so that a
+// process-wide setting changed after Load (tests do) holds for all.
+func (c Config) with(co Config) Config {
+	out := c
+	out.name, out.Served = co.name, nil
+	dst, src, t := reflect.ValueOf(&out).Elem(), reflect.ValueOf(co), reflect.TypeOf(co)
+	for i := 0; i < t.NumField(); i++ {
+		key := t.Field(i).Tag.Get("envconfig")
+		if slices.Contains(inherited, key) || slices.Contains(own, key) {
+			dst.Field(i).Set(src.Field(i))
+		}
+	}
+	return out
 }
 
 // CompanyNames lists the names of the companies served, in order.
@@ -169,8 +196,11 @@ func (c Config) readCompany(name string) (Config, error) {
 // validateCompanies checks each company and that no two write the same
 // tenant.
 func (c Config) validateCompanies() error {
+	if len(c.Served) == 0 {
+		return nil
+	}
 	seen := map[string]string{}
-	for _, co := range c.Served {
+	for _, co := range c.Companies() {
 		if err := co.Validate(); err != nil {
 			return err
 		}
