@@ -329,7 +329,7 @@ func (e *env) findRun(ctx context.Context, args []string) (store.RunInfo, error)
 	if err != nil {
 		return store.RunInfo{}, err
 	}
-	if len(args) > 0 { // a run id names its company
+	if len(args) > 0 && args[0] != "" { // a run id names its company
 		return st.FindRun(ctx, args[0], "", "")
 	}
 	cfg, err := e.selected()

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"os"
 	"net/url"
 	"strings"
 )
@@ -71,4 +73,44 @@ func segment(p string) string {
 		return ""
 	}
 	return s
+}
+
+// GroupConfigFromEnv reads the companies of ORGSYNC_COMPANIES the way the
+// worker does: each takes ORGSYNC_<NAME>_COMPANY_ID, _NCP_ACCESS_KEY,
+// _NCP_SECRET_KEY, _NCP_API_KEY and _KNOX_COMPANY_CODE (default: the
+// name), and the rest from the sandbox's own settings; the n-th company's
+// data is generated with seed ORGSYNC_SANDBOX_SEED+n. Without
+// ORGSYNC_COMPANIES it is the one company of ConfigFromEnv.
+func GroupConfigFromEnv() ([]Config, error) {
+	base, err := ConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	var out []Config
+	for _, name := range strings.Split(os.Getenv("ORGSYNC_COMPANIES"), ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		c := base
+		p := "ORGSYNC_" + strings.ToUpper(name) + "_"
+		c.KnoxCompanyCode = name
+		if v := os.Getenv(p + "KNOX_COMPANY_CODE"); v != "" {
+			c.KnoxCompanyCode = v
+		}
+		for _, f := range []struct {
+			key string
+			v   *string
+		}{{"COMPANY_ID", &c.CompanyID}, {"NCP_ACCESS_KEY", &c.AccessKey}, {"NCP_SECRET_KEY", &c.SecretKey}, {"NCP_API_KEY", &c.APIKey}} {
+			if *f.v = os.Getenv(p + f.key); *f.v == "" {
+				return nil, fmt.Errorf("sandbox config: %s%s: required for company %s but not set", p, f.key, name)
+			}
+		}
+		c.Seed = base.Seed + int64(len(out))
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		out = append(out, base)
+	}
+	return out, nil
 }
