@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -18,6 +19,14 @@ import (
 
 // CompanyQueue is the activity task queue of one company.
 func CompanyQueue(taskQueue, company string) string { return taskQueue + "/" + company }
+
+// CompanyOfQueue is the company whose queue q is; "" for the shared queue.
+func CompanyOfQueue(q string) string {
+	if i := strings.LastIndexByte(q, '/'); i >= 0 {
+		return q[i+1:]
+	}
+	return ""
+}
 
 // CompanyPickupTimeout is how long a run's first activity waits for a
 // worker of its company before the run fails saying no worker serves it.
