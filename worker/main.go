@@ -70,6 +70,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	log.Info("worker started", "taskQueue", cfg.TaskQueue, "target", cfg.Target, "source", cfg.Source, "company", cfg.CompanyID)
+	log.Info("worker started", "taskQueue", cfg.TaskQueue, "companies", cfg.CompanyNames())
 	return w.Run(worker.InterruptCh())
 }
