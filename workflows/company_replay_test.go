@@ -57,20 +57,28 @@ func TestReplayCompanyFreshHistory(t *testing.T) {
 				n++
 			}
 		}
-		path := filepath.Join(t.TempDir(), filepath.Base(companyGolden[i]))
-		if os.Getenv("ORGSYNC_UPDATE_GOLDEN") != "" {
-			path = companyGolden[i]
-		}
-		b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := replayer(t).ReplayWorkflowHistoryFromJSONFile(nil, path); err != nil {
-			t.Fatalf("replay %s: %v", path, err)
-		}
-		t.Logf("%s: %d events replayed, %d activities all on %s", filepath.Base(path), len(h.Events), n, want)
+		recordAndReplay(t, h, companyGolden[i])
+		t.Logf("%d activities all on %s", n, want)
 	}
+}
+
+// recordAndReplay writes h as JSON (over the golden file when
+// ORGSYNC_UPDATE_GOLDEN is set, else to a temporary file) and replays it.
+func recordAndReplay(t *testing.T, h *history.History, golden string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), filepath.Base(golden))
+	if os.Getenv("ORGSYNC_UPDATE_GOLDEN") != "" {
+		path = golden
+	}
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := replayer(t).ReplayWorkflowHistoryFromJSONFile(nil, path); err != nil {
+		t.Fatalf("replay %s: %v", path, err)
+	}
+	t.Logf("%s: %d events replayed", filepath.Base(path), len(h.Events))
 }

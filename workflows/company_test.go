@@ -18,6 +18,7 @@ import (
 	"github.com/orgsync/orgsync/internal/app"
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/target"
 	"github.com/orgsync/orgsync/internal/testenv"
 	"github.com/orgsync/orgsync/workflows"
 )
@@ -34,9 +35,19 @@ func TestCompaniesOneWorker(t *testing.T) {
 		return s.Sandbox.WorkboxState(), s.Sandbox.Stats().Writes
 	}, func(s *testenv.Stack) any { return testenv.WorkboxState(s.Source(t)) })
 
+	// A worker of two companies cannot guess which one a run naming none
+	// is for.
+	var none plan.Report
+	err := g.Start(t, "orgsync-no-company", workflows.Input{}).Get(context.Background(), &none)
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || ae.Type() != activities.ErrWrongCompany || !strings.Contains(ae.Error(), "input company: required: this worker serves C60, C10") {
+		t.Fatalf("run naming no company: %v", err)
+	}
+
 	// C10's activities handed C60's run, as a misrouted task would be.
 	c10 := g.Company("C10")
-	tgt, err := app.NewTarget(c10.Config, nil)
+	var tgt target.Client
+	tgt, err = app.NewTarget(c10.Config, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,14 +92,21 @@ func TestBadCompanySettingNamesTheVariable(t *testing.T) {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			setCompanies(t)
 			t.Setenv("ORGSYNC_TARGET", "workbox")
-			t.Setenv(tc.name, tc.value)
-			_, err := Load()
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			if msg := err.Error(); !strings.HasPrefix(msg, tc.want) || strings.Contains(msg, "\n") {
-				t.Fatalf("error %q, want one line starting %q", msg, tc.want)
-			}
+			loadFails(t, tc.name, tc.value, tc.want)
 		})
+	}
+}
+
+// loadFails sets name=value and wants Load to fail with one line that
+// starts with want.
+func loadFails(t *testing.T, name, value, want string) {
+	t.Helper()
+	t.Setenv(name, value)
+	_, err := Load()
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, want) || strings.Contains(msg, "\n") {
+		t.Fatalf("error %q, want one line starting %q", msg, want)
 	}
 }
