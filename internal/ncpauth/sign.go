@@ -1,5 +1,5 @@
 // Package ncpauth signs requests for the NAVER Cloud Platform API Gateway
-// (see ../../../shared/reference/ncp-api.md §3). Two v1 conventions exist in
+// (docs/protocol.md gives the strings to sign). Two v1 conventions exist in
 // the wild, so the v1 string to sign is a choice of V1Variant.
 package ncpauth
 
