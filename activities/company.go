@@ -28,7 +28,7 @@ func (a *Activities) checkInput(company string) error {
 		}
 		return nil
 	}
-	if !strings.EqualFold(company, a.Config.CompanyName()) {
+	if company != a.Config.CompanyName() { // exact: the name is also its task queue's
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
 			"refused: the run is for company %s but reached the worker of company %s; nothing was written",
 			company, a.company()), ErrWrongCompany, nil)
