@@ -53,7 +53,11 @@ func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, err
 		return Settings{}, err
 	}
 	if !ok {
-		if a.alive(ctx, holder) {
+		alive, err := a.alive(ctx, holder)
+		if err != nil {
+			return Settings{}, err
+		}
+		if alive {
 			msg := fmt.Sprintf("another sync of %s company %s is running (workflow %s, run %s); this run does nothing",
 				r.Target, r.Company, holder.WorkflowID, holder.RunID)
 			// Close this run's row too, so it does not read "running" for ever.
@@ -80,16 +84,21 @@ func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, err
 	}, nil
 }
 
-// alive asks Temporal whether the holder of a lock is still running.
-func (a *Activities) alive(ctx context.Context, h store.Holder) bool {
+// alive asks Temporal whether the holder of a lock is still running. Only
+// an answer decides: a failed question (Temporal restarting, a deadline)
+// is a retryable error, never "another sync is running".
+func (a *Activities) alive(ctx context.Context, h store.Holder) (bool, error) {
 	if a.Temporal == nil {
-		return true // cannot tell: be safe
+		return true, nil // cannot tell: be safe
 	}
 	d, err := a.Temporal.DescribeWorkflowExecution(ctx, h.WorkflowID, h.RunID)
-	if err != nil {
-		return !isNotFound(err)
+	if isNotFound(err) {
+		return false, nil
 	}
-	return d.WorkflowExecutionInfo.Status == enums.WORKFLOW_EXECUTION_STATUS_RUNNING
+	if err != nil {
+		return false, fmt.Errorf("ask Temporal whether run %s, holder of the sync lock, still runs: %w", h.RunID, err)
+	}
+	return d.WorkflowExecutionInfo.Status == enums.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
 }
 
 // PlanStage reads the source for one stage (unless an earlier stage of
@@ -118,7 +127,9 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 		})
 		if err != nil {
 			var se *source.Error
-			if errors.As(err, &se) {
+			// A source error is final unless our own context ended (a
+			// stopping worker): then another attempt reads again.
+			if errors.As(err, &se) && ctx.Err() == nil {
 				return plan.Stage{}, temporal.NewNonRetryableApplicationError("read the source: "+se.Msg, ErrSource, nil)
 			}
 			return plan.Stage{}, fmt.Errorf("read the source for %s: %w", in.Kind, err)
@@ -128,23 +139,13 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	if err := a.Store.CheckSnapshot(ctx, in.RunID, r.Target, r.Company, in.Kind); err != nil {
 		return plan.Stage{}, err
 	}
-	// {"reconcile":true}: compare the target's list with the mappings
-	// first, so the diff also repairs drift (activities/reconcile.go).
-	reconcile, err := a.Store.ReconcileRequested(ctx, in.RunID)
+	// The diff; with {"reconcile":true} after comparing the target's list
+	// with the mappings, so it also repairs drift (activities/reconcile.go).
+	st, err := a.planReconciled(ctx, log, in.RunID, in.Kind)
 	if err != nil {
 		return plan.Stage{}, err
 	}
-	var unknown []model.Entity
-	if reconcile {
-		if unknown, err = a.reconcileBefore(ctx, log, in.RunID, in.Kind); err != nil {
-			return plan.Stage{}, fmt.Errorf("drift check of %s: %w", in.Kind, err)
-		}
-	}
-	st, err := a.Store.Plan(ctx, in.RunID, r.Target, r.Company, in.Kind)
-	if err != nil {
-		return plan.Stage{}, err
-	}
-	if _, err := a.Store.AddUnknown(ctx, in.RunID, in.Kind, unknown, a.Config.Target); err != nil {
+	if err := a.review(ctx, in.RunID, in.Kind); err != nil { // activities/review.go
 		return plan.Stage{}, err
 	}
 	if err := a.Store.SavePlan(ctx, in.RunID, st); err != nil {

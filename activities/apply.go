@@ -112,9 +112,14 @@ func (a *Activities) write(ctx context.Context, op string, e model.Entity, kind 
 // record stores the outcome of a write and decides between a result and a
 // retryable error.
 func (a *Activities) record(ctx context.Context, it store.Item, err error, okStatus, failStatus string, last bool, applied recordFunc) (ApplyResult, error) {
-	if err == nil {
+	if note := target.NoteOf(err); err == nil || note != "" {
 		if err := applied(ctx, it, okStatus); err != nil {
 			return ApplyResult{}, err
+		}
+		if note != "" { // done, on an answer the report must show
+			if err := a.Store.Note(ctx, it.RunID, it.Seq, note); err != nil {
+				return ApplyResult{}, err
+			}
 		}
 		return ApplyResult{Status: okStatus}, nil
 	}

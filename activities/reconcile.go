@@ -3,12 +3,15 @@ package activities
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 
 	"go.temporal.io/sdk/activity"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
 	"github.com/orgsync/orgsync/internal/target"
 )
 
@@ -24,6 +27,46 @@ type Drift struct {
 	Changed []string       // in the mappings and the target, but different there
 	Removed []string       // in the mappings, missing from the target
 	Unknown []model.Entity // in the target, neither mapped nor in the source
+}
+
+// planReconciled plans one stage. With {"reconcile":true} it first
+// compares the target's list with the mappings (reconcileBefore), so the
+// diff also repairs drift; the objects the target holds under keys the
+// source lacks are planned as deletes, or with {"unmatched":"report"}
+// only reported.
+func (a *Activities) planReconciled(ctx context.Context, log *slog.Logger, runID string, kind model.Kind) (plan.Stage, error) {
+	r := a.run(runID)
+	reconcile, reportOnly, err := a.Store.ReconcileRequested(ctx, runID)
+	if err != nil {
+		return plan.Stage{}, err
+	}
+	if !reconcile {
+		return a.Store.Plan(ctx, runID, r.Target, r.Company, kind)
+	}
+	unknown, err := a.reconcileBefore(ctx, log, runID, kind)
+	if err != nil {
+		return plan.Stage{}, fmt.Errorf("drift check of %s: %w", kind, err)
+	}
+	if !reportOnly {
+		log.Info("unmatched objects planned for deletion", "count", len(unknown))
+		st, err := a.Store.Plan(ctx, runID, r.Target, r.Company, kind, unknown...)
+		if err != nil {
+			return st, err
+		}
+		keys := make([]string, len(unknown))
+		for i, e := range unknown {
+			keys[i] = e.Key
+		}
+		where := strings.ToUpper(a.Config.Target)
+		return st, a.Store.NoteKeys(ctx, runID, kind, plan.OpDelete, keys, where+" holds "+string(kind)+" ",
+			", which the source lacks and orgsync did not write: planned for deletion by this reconcile (input \"unmatched\":\"report\" keeps such objects)")
+	}
+	st, err := a.Store.Plan(ctx, runID, r.Target, r.Company, kind)
+	if err != nil {
+		return plan.Stage{}, err
+	}
+	_, err = a.Store.AddUnknown(ctx, runID, kind, unknown, a.Config.Target)
+	return st, err
 }
 
 // reconcileBefore reads the target's list of kind and compares it with the

@@ -152,7 +152,7 @@ func (s *stack) starter(t *testing.T, args ...string) string {
 
 // setup installs chromium and playwright-core when missing (e2e/setup.sh
 // is what CI runs first; running it here keeps `go test ./e2e` whole).
-func setup(t *testing.T) {
+func setup(t testing.TB) {
 	t.Helper()
 	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
 		if _, err := os.Stat("node_modules/playwright-core/package.json"); err == nil {

@@ -91,6 +91,7 @@ func (e *env) configCmd() *cobra.Command {
 				if err != nil {
 					return "", err
 				}
+				cfg, _ := e.config() // as resolved by e.client
 				if _, err := tc.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: cfg.TemporalNamespace}); err != nil {
 					return "", fmt.Errorf("%s_TEMPORAL_NAMESPACE %s: %w", config.Prefix, cfg.TemporalNamespace, err)
 				}
@@ -98,7 +99,7 @@ func (e *env) configCmd() *cobra.Command {
 				if !app.HasSearchAttributes(ctx, tc, cfg.TemporalNamespace) {
 					sa = "custom search attributes NOT registered: runs cannot be filtered by OrgSyncStatus in the UI"
 				}
-				return fmt.Sprintf("%s namespace %s, %s", cfg.TemporalAddress, cfg.TemporalNamespace, sa), nil
+				return e.connection + ", " + sa, nil
 			})
 			check("source", func(ctx context.Context) (string, error) {
 				if cfg.Source != "knox" {

@@ -56,6 +56,7 @@ type env struct {
 	cfg         *config.Config
 	companyName string // --company
 	temporal    client.Client
+	connection  string // how temporal connects (app.DescribeTemporal)
 	store       *store.Store
 }
 
@@ -94,7 +95,8 @@ func (e *env) root() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
 	root.PersistentFlags().StringVar(&e.companyName, "company", "", "the company to address, one of ORGSYNC_COMPANIES (default: the only one)")
 	root.AddCommand(e.syncCmd(), e.planCmd(), e.approveCmd(), e.statusCmd(), e.reportCmd(),
-		e.scheduleCmd(), e.mappingCmd(), e.migrateCmd(), e.configCmd())
+		e.scheduleCmd(), e.mappingCmd(), e.migrateCmd(), e.configCmd(),
+		e.applyCmd(), e.orgCmd(), e.diffCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 		for _, s := range c.Commands() {
@@ -167,11 +169,18 @@ func (e *env) client(ctx context.Context) (client.Client, error) {
 	log := slog.New(slog.NewJSONHandler(e.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	c, err := client.DialContext(dctx, app.TemporalClientOptions(cfg, log))
+	opts, err := app.TemporalClientOptions(cfg, log)
 	if err != nil {
-		return nil, fmt.Errorf("%s_TEMPORAL_ADDRESS %s: cannot reach Temporal: %w", config.Prefix, cfg.TemporalAddress, err)
+		return nil, err
 	}
-	e.temporal = c
+	// Commands then name the address and namespace the client uses.
+	resolved := app.ResolveTemporal(cfg, opts)
+	e.cfg = &resolved
+	c, err := client.DialContext(dctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot reach Temporal: %w", app.DescribeTemporal(opts), err)
+	}
+	e.temporal, e.connection = c, app.DescribeTemporal(opts)
 	return c, nil
 }
 

@@ -28,7 +28,7 @@ import (
 type inputFlags struct {
 	dryRun, approveDeletes, reconcile bool
 	stages                            []string
-	rollback                          string
+	rollback, unmatched               string
 	deleteLimit                       int
 }
 
@@ -41,12 +41,19 @@ func (f *inputFlags) add(fs *pflag.FlagSet, dryRun bool) {
 	fs.IntVar(&f.deleteLimit, "delete-limit", 0, "deletes per kind allowed without approval (default ORGSYNC_DELETE_LIMIT)")
 	fs.BoolVar(&f.approveDeletes, "approve-deletes", false, "approve deletes over the limit in advance")
 	fs.BoolVar(&f.reconcile, "reconcile", false, "also read the target's lists (where it has them) and plan fixes for drift")
+	fs.StringVar(&f.unmatched, "unmatched", "", "with --reconcile, objects the target holds under keys the source lacks: delete (default) or report")
 }
 
 // input builds the workflow input; only flags that were given are set, so
 // the worker's defaults apply to the rest.
 func (f *inputFlags) input(fs *pflag.FlagSet) (workflows.Input, error) {
-	in := workflows.Input{DryRun: f.dryRun, Rollback: f.rollback, ApproveDeletes: f.approveDeletes, Reconcile: f.reconcile}
+	in := workflows.Input{DryRun: f.dryRun, Rollback: f.rollback, ApproveDeletes: f.approveDeletes, Reconcile: f.reconcile,
+		Unmatched: f.unmatched}
+	switch f.unmatched {
+	case "", plan.UnmatchedDelete, plan.UnmatchedReport:
+	default:
+		return in, usageErr(fmt.Errorf("--unmatched: %q is not one of delete, report", f.unmatched))
+	}
 	for _, s := range f.stages {
 		s = strings.TrimSpace(s)
 		if _, ok := model.ParseKind(s); !ok {
@@ -129,12 +136,14 @@ func (e *env) planCmd() *cobra.Command {
 				return fmt.Errorf("planning failed at stage %s: %s", rep.FailedStage, rep.Message)
 			}
 			e.printPlan(rep)
-			return nil
+			return e.storePlan(cmd.Context(), rep.RunID) // starter/plan.go
 		},
 	}
+	cmd.AddCommand(e.planShowCmd())
 	fs := cmd.Flags()
 	fs.StringSliceVar(&f.stages, "stage", nil, "stages to plan (default all)")
 	fs.BoolVar(&f.reconcile, "reconcile", false, "also read the target's lists and plan fixes for drift")
+	fs.StringVar(&f.unmatched, "unmatched", "", "with --reconcile, objects the target holds under keys the source lacks: delete (default) or report")
 	return cmd
 }
 
@@ -490,11 +499,13 @@ type reportView struct {
 	Message     string                    `json:"message,omitempty"`
 	Stages      []plan.StageReport        `json:"stages"`
 	Failed      []store.FailedItem        `json:"failed"`
+	Notes       []store.FailedItem        `json:"notes,omitempty"` // items done, with a note (Message)
 	Plan        map[model.Kind]plan.Stage `json:"plan,omitempty"`
 }
 
 func (e *env) reportCmd() *cobra.Command {
 	var asJSON bool
+	var html string
 	cmd := &cobra.Command{
 		Use:   "report [RUN]",
 		Short: "Per-stage counts of a run and every failed or skipped item with its reason (RUN default: the latest run)",
@@ -504,6 +515,9 @@ func (e *env) reportCmd() *cobra.Command {
 			r, err := e.findRun(ctx, args)
 			if err != nil {
 				return err
+			}
+			if html != "" {
+				return e.reportPicture(ctx, r.RunID, r.Status, html) // starter/review.go
 			}
 			st, _ := e.db(ctx)
 			row, err := st.GetRun(ctx, r.RunID)
@@ -524,6 +538,9 @@ func (e *env) reportCmd() *cobra.Command {
 			if v.Failed == nil {
 				v.Failed = []store.FailedItem{}
 			}
+			if v.Notes, err = st.NotedItems(ctx, r.RunID); err != nil {
+				return err
+			}
 			if asJSON {
 				enc := json.NewEncoder(e.out)
 				enc.SetIndent("", "  ")
@@ -537,6 +554,12 @@ func (e *env) reportCmd() *cobra.Command {
 				e.printf("%s\n", v.Message)
 			}
 			e.stageTable(v.Stages)
+			if len(v.Notes) > 0 {
+				e.printf("\n%d items with a note:\n", len(v.Notes))
+				for _, n := range v.Notes {
+					e.printf("%s %s %s (%s): %s\n", n.Stage, n.Op, n.Key, n.Status, oneLineText(n.Message))
+				}
+			}
 			if len(v.Failed) == 0 {
 				e.printf("no failed items\n")
 				return nil
@@ -551,6 +574,7 @@ func (e *env) reportCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&html, "html", "", "write the picture of the run's changes (department tree, marks, members) to this HTML file")
 	return cmd
 }
 

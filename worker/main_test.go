@@ -28,6 +28,10 @@ func TestStartupErrors(t *testing.T) {
 		{[]string{"ORGSYNC_COMPANY_ID="}, "worker: ORGSYNC_COMPANY_ID: required"},
 		{[]string{"ORGSYNC_COMPANY_ID=c", "ORGSYNC_NCP_ACCESS_KEY=a", "ORGSYNC_NCP_SECRET_KEY=TOPSECRET", "ORGSYNC_NCP_API_KEY=k",
 			"ORGSYNC_DATABASE_URL=postgres://u:PW@127.0.0.1:1/x?connect_timeout=2"}, "worker: connect to Postgres"},
+		{[]string{"ORGSYNC_SHUTDOWN_TIMEOUT=500ms"}, "worker: ORGSYNC_SHUTDOWN_TIMEOUT: must be at least 1s"},
+		{[]string{"ORGSYNC_COMPANY_ID=c", "ORGSYNC_NCP_ACCESS_KEY=a", "ORGSYNC_NCP_SECRET_KEY=TOPSECRET", "ORGSYNC_NCP_API_KEY=k",
+			"TEMPORAL_TLS_CLIENT_CERT_PATH=/nonexistent/cert.pem", "TEMPORAL_TLS_CLIENT_KEY_PATH=/nonexistent/key.pem", "TEMPORAL_API_KEY=TOPSECRET"},
+			"worker: TEMPORAL_TLS_CLIENT_CERT_PATH: cannot read /nonexistent/cert.pem: no such file or directory"},
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(append(os.Environ(), "ORGSYNC_TEST_RUN_WORKER=1"), tc.env...)

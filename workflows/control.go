@@ -109,6 +109,11 @@ func validateInput(in Input) error {
 	if in.DeleteLimit != nil && *in.DeleteLimit < 0 {
 		return fmt.Errorf("input deleteLimit: must not be negative, got %d", *in.DeleteLimit)
 	}
+	switch in.Unmatched {
+	case "", plan.UnmatchedDelete, plan.UnmatchedReport:
+	default:
+		return fmt.Errorf("input unmatched: %q is not one of delete, report", in.Unmatched)
+	}
 	return nil
 }
 

@@ -56,8 +56,10 @@ func TestSyncLifecycleWorkplace(t *testing.T) {
 // An administrator edits WORKPLACE by hand: renames a grade and an
 // employee, deletes a department and an employee, and adds a grade and a
 // department orgsync does not know. A plain run does not look; a run with
-// reconcile restores what orgsync owns, reports the unknown objects and
-// leaves them alone; a second reconcile writes nothing.
+// reconcile and {"unmatched":"report"} restores what orgsync owns, reports
+// the unknown objects and leaves them alone; a second reconcile writes
+// nothing. (Without "report", a reconcile deletes them: see
+// TestReconcileWorkplaceFull.)
 func TestReconcileWorkplaceDrift(t *testing.T) {
 	s := testenv.NewStack(t, testenv.StackOptions{Employees: 120, Departments: 12, Target: "workplace"})
 	s.StartWorker(t)
@@ -131,12 +133,13 @@ func TestReconcileWorkplaceDrift(t *testing.T) {
 	}
 
 	// A dry run with reconcile shows the repairs and writes nothing.
-	rep := s.Sync(t, workflows.Input{Reconcile: true, DryRun: true})
+	report := plan.UnmatchedReport
+	rep := s.Sync(t, workflows.Input{Reconcile: true, DryRun: true, Unmatched: report})
 	if rep.Status != plan.RunDryRun || wp.Stats().Writes != before {
 		t.Fatalf("dry reconcile: %d writes, %+v", wp.Stats().Writes-before, rep)
 	}
 
-	rep = s.Sync(t, workflows.Input{Reconcile: true})
+	rep = s.Sync(t, workflows.Input{Reconcile: true, Unmatched: report})
 	st := byStage(rep)
 	writes := wp.Stats().Writes - before
 	t.Logf("reconcile run: %d writes, %v", writes, rep.Stages)
@@ -169,7 +172,7 @@ func TestReconcileWorkplaceDrift(t *testing.T) {
 	// Repaired: a second reconcile writes nothing and still reports the
 	// unknown objects.
 	before = wp.Stats().Writes
-	rep = s.Sync(t, workflows.Input{Reconcile: true})
+	rep = s.Sync(t, workflows.Input{Reconcile: true, Unmatched: report})
 	st = byStage(rep)
 	if w := wp.Stats().Writes - before; w != 0 || rep.Status != plan.RunCompleted || st[model.Grade].Skipped != 1 {
 		t.Fatalf("second reconcile: %d writes, %v", w, rep.Stages)

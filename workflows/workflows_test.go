@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -349,6 +350,11 @@ func TestBadInput(t *testing.T) {
 	env.ExecuteWorkflow(OrgSync, Input{Stages: []string{"titles"}})
 	if err := env.GetWorkflowError(); err == nil {
 		t.Fatal("stage \"titles\" accepted")
+	}
+	env = quietSuite().NewTestWorkflowEnvironment()
+	env.ExecuteWorkflow(OrgSync, Input{Reconcile: true, Unmatched: "keep"})
+	if err := env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "unmatched") {
+		t.Fatalf("unmatched \"keep\": %v", err)
 	}
 }
 

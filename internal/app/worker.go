@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
@@ -61,6 +62,7 @@ type WorkerOptions struct {
 func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *store.Store, log *slog.Logger, o WorkerOptions) (worker.Worker, error) {
 	opts := TemporalWorkerOptions()
 	opts.Interceptors = o.Interceptors
+	opts.WorkerStopTimeout = StopTimeout(cfg)
 	g := &workers{Worker: worker.New(c, cfg.TaskQueue, opts)}
 	workflows.RegisterWorkflows(g.Worker)
 	search := HasSearchAttributes(ctx, c, cfg.TemporalNamespace)
@@ -131,9 +133,12 @@ func (g *workers) Run(interruptCh <-chan any) error {
 	return nil
 }
 
+// Stop stops them all at once, so that running activities get the same
+// grace (WorkerStopTimeout) however many companies there are.
 func (g *workers) Stop() {
-	for _, w := range g.companies {
-		w.Stop()
+	var wg sync.WaitGroup
+	for _, w := range append([]worker.Worker{g.Worker}, g.companies...) {
+		wg.Go(w.Stop)
 	}
-	g.Worker.Stop()
+	wg.Wait()
 }

@@ -52,7 +52,11 @@ func noopApply(context.Context, activities.ApplyInput) (activities.ApplyResult, 
 // startNoopWorker runs the baseline with orgsync's own client and worker
 // settings, in this process.
 func startNoopWorker(e *env) (stop func(), err error) {
-	c, err := client.Dial(app.TemporalClientOptions(e.cfg, slog.New(slog.NewTextHandler(nopWriter{}, nil))))
+	opts, err := app.TemporalClientOptions(e.cfg, slog.New(slog.NewTextHandler(nopWriter{}, nil)))
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.Dial(opts)
 	if err != nil {
 		return nil, err
 	}

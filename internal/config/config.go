@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kelseyhightower/envconfig"
 )
@@ -38,8 +39,10 @@ func redact(s string) string {
 // Config is every setting of the worker, the starter and the sandbox.
 // `desc` texts are the README's table (see `starter config check`).
 type Config struct {
-	TemporalAddress   string `envconfig:"TEMPORAL_ADDRESS" default:"127.0.0.1:7233" desc:"Temporal frontend host:port"`
-	TemporalNamespace string `envconfig:"TEMPORAL_NAMESPACE" default:"default" desc:"Temporal namespace"`
+	// Empty: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE or the temporal.toml
+	// profile decide (internal/app/options.go), as for the temporal CLI.
+	TemporalAddress   string `envconfig:"TEMPORAL_ADDRESS" desc:"Temporal frontend host:port; wins over TEMPORAL_ADDRESS and the temporal.toml profile (default 127.0.0.1:7233)"`
+	TemporalNamespace string `envconfig:"TEMPORAL_NAMESPACE" desc:"Temporal namespace; wins over TEMPORAL_NAMESPACE and the profile (default: default)"`
 	TaskQueue         string `envconfig:"TASK_QUEUE" default:"org-sync" desc:"Temporal task queue of the worker"`
 	DatabaseURL       Secret `envconfig:"DATABASE_URL" default:"postgres://postgres@127.0.0.1:5432/orgsync?sslmode=disable" desc:"Postgres URL (may hold a password: never printed)"`
 	Migrate           bool   `envconfig:"MIGRATE" default:"true" desc:"apply schema migrations when the worker starts"`
@@ -67,10 +70,15 @@ type Config struct {
 	DeleteLimit    string `envconfig:"DELETE_LIMIT" default:"" desc:"deletes per kind allowed without approval: a count or a percentage such as 5% (default: 500 or 10%, whichever is smaller)"`
 	ApproveTimeout string `envconfig:"APPROVE_TIMEOUT" default:"24h" desc:"how long a run waits for approve-deletes before skipping the deletes"`
 	ApplyWindow    int    `envconfig:"APPLY_WINDOW" default:"200" desc:"apply activities in flight per run (at most 500)"`
+	OrgHistoryDays int    `envconfig:"ORG_HISTORY_DAYS" default:"30" desc:"days each run's picture of the organisation is kept, for starter org --as-of and diff (0 = for ever)"`
 
 	SandboxAddr string `envconfig:"SANDBOX_ADDR" default:"127.0.0.1:8088" desc:"listen address of the sandbox"`
 	MetricsAddr string `envconfig:"METRICS_ADDR" default:"127.0.0.1:9464" desc:"worker Prometheus metrics listen address (empty = off)"`
 	LogLevel    string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+
+	// SIGTERM (a deploy, a scale-down) stops polling at once; this bounds
+	// the rest (worker/main.go).
+	ShutdownTimeout time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"25s" desc:"on SIGTERM the worker stops polling and exits within this; running activities get nine tenths of it to finish, then are cut off and retried on another worker"`
 
 	name string // the company's name when ORGSYNC_COMPANIES is set (companies.go)
 	// Served holds one Config per company of ORGSYNC_COMPANIES. Exported
@@ -132,6 +140,12 @@ func (c Config) Validate() error {
 	}
 	if c.ApplyWindow < 1 || c.ApplyWindow > 500 {
 		return bad("APPLY_WINDOW", "must be between 1 and 500, got %d", c.ApplyWindow)
+	}
+	if c.OrgHistoryDays < 0 {
+		return bad("ORG_HISTORY_DAYS", "must be 0 (keep for ever) or a number of days, got %d", c.OrgHistoryDays)
+	}
+	if c.ShutdownTimeout < time.Second {
+		return bad("SHUTDOWN_TIMEOUT", "must be at least 1s, got %s", c.ShutdownTimeout)
 	}
 	if err := oneOf(strings.ToLower(c.LogLevel), "debug", "info", "warn", "error"); err != nil {
 		return bad("LOG_LEVEL", "%v", err)

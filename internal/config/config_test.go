@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDefaultsAreValid(t *testing.T) {
@@ -13,7 +14,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	if c.TaskQueue != "org-sync" || c.TemporalAddress != "127.0.0.1:7233" || c.Target != "workbox" {
+	if c.TaskQueue != "org-sync" || c.TemporalAddress != "" || c.ShutdownTimeout != 25*time.Second || c.Target != "workbox" {
 		t.Fatalf("defaults = %+v", c)
 	}
 }

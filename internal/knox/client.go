@@ -183,8 +183,10 @@ func (c *Client) fetch(ctx context.Context, method, endpoint string, q url.Value
 	return &p, nil
 }
 
-// transportError is a call without a complete answer: retryable unless the
-// caller's own context ended.
+// transportError is a call without a complete answer: always retryable.
+// When the caller's own context ended (a stopping worker cuts its
+// activities off, an activity timed out) Knox said nothing wrong, and the
+// retry, perhaps on another worker, must not find a non-retryable error.
 func (c *Client) transportError(ctx context.Context, endpoint string, n, status int, err error) *Error {
 	e := &Error{Endpoint: endpoint, Page: n, Status: status, Err: err, transport: true}
 	var ue *url.Error
@@ -194,7 +196,6 @@ func (c *Client) transportError(ctx context.Context, endpoint string, n, status 
 	}
 	switch {
 	case ctx.Err() != nil:
-		e.transport = false
 		e.Err = ctx.Err()
 		e.Message = "aborted: " + ctx.Err().Error()
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):

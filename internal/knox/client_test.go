@@ -324,13 +324,21 @@ func TestTransportErrors(t *testing.T) {
 		t.Errorf("refused: %v", err)
 	}
 
-	// The caller's cancellation is not worth a retry.
+	// The caller's cancellation or deadline (a stopping worker, an
+	// activity timeout) says nothing about Knox: asked again, on another
+	// worker, it may well answer.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c = newTestClient(t, slow.URL)
 	_, err = c.Titles(ctx)
-	if ke := asKnoxError(t, err); ke.Retryable() || !errors.Is(err, context.Canceled) {
+	if ke := asKnoxError(t, err); !ke.Retryable() || !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: %v", err)
+	}
+	dctx, dcancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer dcancel()
+	_, err = c.Titles(dctx)
+	if ke := asKnoxError(t, err); !ke.Retryable() || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("caller's deadline: %v", err)
 	}
 }
 

@@ -98,15 +98,19 @@ func (m *Metrics) Observe(target string) func(kind model.Kind, method string, st
 	}
 }
 
-// Serve listens on addr and serves /metrics until ctx ends. It returns
-// the address it listens on (useful with port 0).
-func (m *Metrics) Serve(ctx context.Context, addr string, log *slog.Logger) (string, error) {
+// Serve listens on addr and serves /metrics, and whatever mount adds
+// (the health probes), until ctx ends. It returns the address it listens
+// on (useful with port 0).
+func (m *Metrics) Serve(ctx context.Context, addr string, log *slog.Logger, mount ...func(*http.ServeMux)) (string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", m.Handler())
+	for _, f := range mount {
+		f(mux)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && log != nil {

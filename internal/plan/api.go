@@ -107,6 +107,12 @@ type Report struct {
 	RolledBack      bool `json:"rolledBack,omitempty"`
 }
 
+// Values of Input.Unmatched.
+const (
+	UnmatchedDelete = "delete"
+	UnmatchedReport = "report"
+)
+
 // Input is the workflow input; every field is optional, so `{}` from the
 // Temporal UI runs a full sync with the worker's defaults.
 type Input struct {
@@ -116,10 +122,20 @@ type Input struct {
 	DeleteLimit    *int     `json:"deleteLimit,omitempty"` // deletes per kind without approval; default ORGSYNC_DELETE_LIMIT
 	ApproveDeletes bool     `json:"approveDeletes,omitempty"`
 	Reconcile      bool     `json:"reconcile,omitempty"`
+	// Unmatched is what a reconcile does with objects the target holds
+	// under keys the source lacks and orgsync did not write: UnmatchedDelete
+	// (default; under the delete limit and approval) or UnmatchedReport.
+	Unmatched string `json:"unmatched,omitempty"`
 	// Batch > 1 applies that many entities per activity (opt-in, for first
 	// loads); each entity's outcome is still recorded. 0: one per entity.
 	Batch int `json:"batch,omitempty"`
 	// Company names the company to sync (ORGSYNC_COMPANIES); optional when
 	// the worker serves exactly one. Its activities run only on its workers.
 	Company string `json:"company,omitempty"`
+	// ApplyPlan names a stored plan (the run id of a dry run kept by
+	// `starter plan`): the run applies exactly that plan and refuses, naming
+	// the first differences, when a fresh plan's items differ from it; with
+	// OnlyReviewed it applies only the items that are still the same.
+	ApplyPlan    string `json:"applyPlan,omitempty"`
+	OnlyReviewed bool   `json:"onlyReviewed,omitempty"`
 }

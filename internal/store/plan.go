@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/orgsync/orgsync/internal/model"
@@ -13,9 +14,20 @@ import (
 // parents first), deletes (departments leaves first) and the invalid
 // records. A key present in the source, even invalid, is never deleted.
 // Planning again replaces the kind's items, so a retried activity is safe.
-func (s *Store) Plan(ctx context.Context, runID, target, company string, kind model.Kind) (plan.Stage, error) {
+// unmatched are objects the target holds that neither a mapping nor the
+// source names (a full reconcile): the diff treats them as mappings, so it
+// plans their deletes with their pre-images, in tree order.
+func (s *Store) Plan(ctx context.Context, runID, target, company string, kind model.Kind, unmatched ...model.Entity) (plan.Stage, error) {
 	st := plan.Stage{Kind: kind}
 	base := kindIndex(kind) * plan.SeqBase
+	keys, hashes, states := make([]string, len(unmatched)), make([][]byte, len(unmatched)), make([]string, len(unmatched))
+	for i, e := range unmatched {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return st, err
+		}
+		keys[i], hashes[i], states[i] = e.Key, e.Hash(), string(b)
+	}
 	tx, err := s.Pool.Begin(ctx)
 	if err != nil {
 		return st, err
@@ -27,7 +39,10 @@ func (s *Store) Plan(ctx context.Context, runID, target, company string, kind mo
 	_, err = tx.Exec(ctx, `
 		WITH RECURSIVE
 		snap AS NOT MATERIALIZED (SELECT * FROM snapshot WHERE run_id = $1 AND kind = $2),
-		m AS NOT MATERIALIZED (SELECT ext_key, content_hash, state FROM mappings WHERE target = $3 AND company = $4 AND kind = $2),
+		m AS NOT MATERIALIZED (
+			SELECT ext_key, content_hash, state FROM mappings WHERE target = $3 AND company = $4 AND kind = $2
+			UNION ALL
+			SELECT u.ext_key, u.hash, u.state::jsonb FROM unnest($6::text[], $7::bytea[], $8::text[]) AS u(ext_key, hash, state)),
 		tree(ext_key, depth) AS (
 			SELECT ext_key, 0 FROM m
 			WHERE $2 = 'department' AND NOT EXISTS (SELECT 1 FROM m p WHERE p.ext_key = m.state->>'parentKey')
@@ -55,7 +70,7 @@ func (s *Store) Plan(ctx context.Context, runID, target, company string, kind mo
 		       payload, content_hash, pre, pre_hash,
 		       CASE WHEN op = 'invalid' THEN 'failed' ELSE 'pending' END, field, error,
 		       CASE WHEN op = 'invalid' THEN 'invalid' END
-		FROM items`, runID, string(kind), target, company, base)
+		FROM items`, runID, string(kind), target, company, base, keys, hashes, states)
 	if err != nil {
 		return st, fmt.Errorf("diff %s: %w", kind, err)
 	}

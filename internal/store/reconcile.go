@@ -11,23 +11,26 @@ import (
 )
 
 // OpUnknown is the plan operation of an object the target holds that
-// orgsync neither created nor reads from the source. Such items are
-// closed as skipped at once and never applied: they are a report, and the
-// object is left alone (deleting it is a person's decision).
+// orgsync neither created nor reads from the source, when the run's input
+// says {"unmatched":"report"}. Such items are closed as skipped at once
+// and never applied: they are a report, and the object is left alone.
+// Otherwise a reconcile plans their deletes (see Plan).
 const OpUnknown = "unknown"
 
 // unknownSeq spaces the unknown items of a kind after its planned items.
 const unknownSeq = plan.SeqBase / 2
 
 // ReconcileRequested reports whether the run's input asks for a drift
-// check ({"reconcile":true}, stored in runs.input by BeginRun).
-func (s *Store) ReconcileRequested(ctx context.Context, runID string) (bool, error) {
-	var on bool
-	err := s.Pool.QueryRow(ctx, `SELECT coalesce((input->>'reconcile')::boolean, false) FROM runs WHERE run_id = $1`, runID).Scan(&on)
+// check ({"reconcile":true}, stored in runs.input by BeginRun) and, if so,
+// whether objects the target holds under keys the source lacks are only
+// reported ({"unmatched":"report"}) rather than deleted.
+func (s *Store) ReconcileRequested(ctx context.Context, runID string) (on, reportOnly bool, err error) {
+	err = s.Pool.QueryRow(ctx, `SELECT coalesce((input->>'reconcile')::boolean, false), coalesce(input->>'unmatched', '') = $2
+		FROM runs WHERE run_id = $1`, runID, plan.UnmatchedReport).Scan(&on, &reportOnly)
 	if err != nil {
-		return false, fmt.Errorf("read the input of run %s: %w", runID, err)
+		return false, false, fmt.Errorf("read the input of run %s: %w", runID, err)
 	}
-	return on, nil
+	return on, reportOnly, nil
 }
 
 // Mappings calls fn with the state of every mapping of kind: what orgsync

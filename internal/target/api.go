@@ -47,10 +47,14 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.Class, e.Message)
 }
 
-// ClassOf returns the class of err: OK for nil, the Error's class when err
-// wraps one, Transient for anything else (a bug or I/O error is worth a retry).
+// ClassOf returns the class of err: OK for nil or a Done, the Error's
+// class when err wraps one, Transient for anything else (a bug or I/O error is worth a retry).
 func ClassOf(err error) Class {
 	if err == nil {
+		return OK
+	}
+	var done *Done
+	if errors.As(err, &done) {
 		return OK
 	}
 	var te *Error

@@ -102,7 +102,11 @@ func (s *Stack) StartWorker(t testing.TB) (stop func()) {
 	if s.LogTo != nil {
 		log = slog.New(slog.NewJSONHandler(s.LogTo, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	w, err := app.NewWorker(context.Background(), s.Config, s.Client, s.Store, log, nil)
+	// Tests stop in-process workers at cleanup, runs sometimes still open:
+	// the graceful wait for running activities would only slow them.
+	cfg := s.Config
+	cfg.ShutdownTimeout = time.Second
+	w, err := app.NewWorker(context.Background(), cfg, s.Client, s.Store, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

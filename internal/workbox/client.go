@@ -75,11 +75,6 @@ func (c *Client) Update(ctx context.Context, e model.Entity) error {
 	return c.write(ctx, http.MethodPut, e)
 }
 
-// Delete removes an object; a missing key is target.NotFound.
-func (c *Client) Delete(ctx context.Context, kind model.Kind, key string) error {
-	return c.do(ctx, http.MethodDelete, kind, key, nil)
-}
-
 func (c *Client) write(ctx context.Context, method string, e model.Entity) error {
 	b := body(e)
 	if b == nil {

@@ -36,7 +36,7 @@ func classify(method, res, key string, status int, body []byte) error {
 	switch {
 	case !gateway && code == CodeExists && method == http.MethodPost:
 		e.Class = target.Exists
-	case !gateway && code == notFoundCode[res] && (method == http.MethodPut || method == http.MethodDelete):
+	case !gateway && code == notFoundCode[res] && method != http.MethodPost:
 		e.Class = target.NotFound
 	case !gateway && code == CodeSyncOff:
 		e.Class = target.Forbidden

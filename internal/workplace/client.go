@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
@@ -24,11 +25,16 @@ type Client struct {
 	pageSize   int
 	defaultYmd string
 	t          ncpapi.Transport
+	// readable holds the resources whose list the target has answered:
+	// after that, a 4xx to a GET by key whose code is unknown can only
+	// mean the key is missing (see Get).
+	readable sync.Map
 }
 
 var (
 	_ target.Client = (*Client)(nil)
 	_ target.Lister = (*Client)(nil)
+	_ target.Reader = (*Client)(nil)
 )
 
 // New checks cfg and returns a client.
@@ -79,7 +85,9 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// Create POSTs a new object; an existing key is target.Exists.
+// Create POSTs a new object. An existing key is target.Exists, unless
+// reading it back shows that this very call created it (its answer was
+// lost or a 5xx): then the create is done.
 func (c *Client) Create(ctx context.Context, e model.Entity) error {
 	return c.write(ctx, http.MethodPost, e)
 }
@@ -89,9 +97,15 @@ func (c *Client) Update(ctx context.Context, e model.Entity) error {
 	return c.write(ctx, http.MethodPut, e)
 }
 
-// Delete removes an object; a missing key is target.NotFound.
+// Delete removes an object; a key the target does not hold is done.
 func (c *Client) Delete(ctx context.Context, kind model.Kind, key string) error {
 	_, err := c.do(ctx, http.MethodDelete, kind, key, "", nil)
+	if target.ClassOf(err) == target.NotFound {
+		return nil
+	}
+	if unsure(http.MethodDelete, Resource(kind), err) {
+		return c.settle(ctx, http.MethodDelete, model.Entity{Kind: kind, Key: key}, err)
+	}
 	return err
 }
 
@@ -105,6 +119,9 @@ func (c *Client) write(ctx context.Context, method string, e model.Entity) error
 		return &target.Error{Class: target.Invalid, Message: "encode body: " + err.Error()}
 	}
 	_, err = c.do(ctx, method, e.Kind, e.Key, "", data)
+	if unsure(method, Resource(e.Kind), err) {
+		return c.settle(ctx, method, e, err)
+	}
 	return err
 }
 
@@ -148,37 +165,6 @@ type element struct {
 	CellphoneNo           string            `json:"cellphoneNo"`
 	LocaleTypeCd          string            `json:"localeTypeCd"`
 	TmznTypeCd            string            `json:"tmznTypeCd"`
-}
-
-type page struct {
-	Total    *int      `json:"total"`
-	Elements []element `json:"elements"`
-}
-
-// List calls fn with every object of kind the target holds, page by page
-// (offset/limit). An order that is not a number maps to -1, so it always
-// differs from what orgsync sent.
-func (c *Client) List(ctx context.Context, kind model.Kind, fn func(model.Entity) error) error {
-	for offset := 0; ; offset += c.pageSize {
-		q := "?offset=" + strconv.Itoa(offset) + "&limit=" + strconv.Itoa(c.pageSize)
-		body, err := c.do(ctx, http.MethodGet, kind, "", q, nil)
-		if err != nil {
-			return err
-		}
-		var p page
-		if err := json.Unmarshal(body, &p); err != nil {
-			return &target.Error{Class: target.Transient, Status: 200,
-				Message: fmt.Sprintf("%s list at offset %d: answer is not a list page: %v", Resource(kind), offset, err)}
-		}
-		for _, el := range p.Elements {
-			if err := fn(toEntity(kind, el)); err != nil {
-				return err
-			}
-		}
-		if len(p.Elements) < c.pageSize || (p.Total != nil && offset+len(p.Elements) >= *p.Total) {
-			return nil
-		}
-	}
 }
 
 func toEntity(kind model.Kind, el element) model.Entity {
@@ -239,7 +225,18 @@ func (c *Client) do(ctx context.Context, method string, kind model.Kind, key, qu
 		key = "list"
 	}
 	if err := classify(method, res, key, status, answer); err != nil {
+		if _, _, gateway, _ := parseError(answer); gateway && method == http.MethodGet {
+			return nil, &gatewayError{err.(*target.Error)} // never "missing": see Get
+		}
 		return nil, err
 	}
 	return answer, nil
 }
+
+// gatewayError marks a refusal of a read by the API Gateway (in its own
+// body shape), such as 404 / 300 for a path it does not route: it says
+// nothing about the object.
+type gatewayError struct{ te *target.Error }
+
+func (g *gatewayError) Error() string { return g.te.Error() }
+func (g *gatewayError) Unwrap() error { return g.te }

@@ -224,7 +224,7 @@ func TestSandboxClassification(t *testing.T) {
 				e.Name = "새이름"
 			}
 			classOf(t, c.Update(ctx, e), target.NotFound)
-			classOf(t, c.Delete(ctx, e.Kind, e.Key), target.NotFound)
+			classOf(t, c.Delete(ctx, e.Kind, e.Key), target.OK) // gone is what a delete wants
 		}
 	})
 	t.Run("invalid", func(t *testing.T) {
@@ -293,8 +293,9 @@ func TestSandboxClassification(t *testing.T) {
 		if te.Status != 429 || te.Code != "420" {
 			t.Errorf("%+v", te)
 		}
+		// A read is asked again after a pause: throttling is waiting.
 		err := c.List(ctx, model.Grade, func(model.Entity) error { return nil })
-		classOf(t, err, target.Throttled)
+		classOf(t, err, target.OK)
 	})
 	t.Run("transient", func(t *testing.T) {
 		sb.faults(map[string]any{"errorRate": 1})
@@ -382,13 +383,28 @@ func TestSandboxAdmin(t *testing.T) {
 	if code, _ := sb.admin(http.MethodPost, "/faults", map[string]any{"syncOff": []string{"dept"}}); code != 400 {
 		t.Fatalf("bad fault resource accepted: %d", code)
 	}
+	code, body = sb.admin(http.MethodGet, "/accepted", nil)
+	var acc workplacesim.Accepted
+	if code != 200 || json.Unmarshal([]byte(body), &acc) != nil || acc["grade"]["POST"] != 1 || acc["department"]["POST"] != 1 {
+		t.Fatalf("accepted: %d %s", code, body)
+	}
+	if code, _ := sb.admin(http.MethodPost, "/strict", map[string]any{"serverErrorRate": 2}); code != 400 {
+		t.Fatalf("bad strict setting accepted: %d", code)
+	}
+	if code, body := sb.admin(http.MethodPost, "/strict", map[string]any{"pageCap": 1, "plainErrors": true}); code != 200 {
+		t.Fatalf("strict: %d %s", code, body)
+	}
+	if st := sb.srv.Workplace().Strict(); st.PageCap != 1 || !st.PlainErrors {
+		t.Fatalf("strict %+v", st)
+	}
 	// Reset empties WORKPLACE too.
 	resp, err := http.Post(sb.url+"/admin/reset", "application/json", strings.NewReader(`{"employees":0,"departments":0}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if st := sb.srv.WorkplaceState(); len(st.Grades)+len(st.Depts) != 0 || sb.srv.Workplace().Stats().Requests != 0 {
+	if st := sb.srv.WorkplaceState(); len(st.Grades)+len(st.Depts) != 0 || sb.srv.Workplace().Stats().Requests != 0 ||
+		sb.srv.Workplace().Strict() != (workplacesim.Strict{}) {
 		t.Fatalf("after reset: %+v", st)
 	}
 }

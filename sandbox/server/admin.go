@@ -240,6 +240,23 @@ func (s *Server) mountWorkplaceAdmin() {
 	m.HandleFunc("GET "+AdminPrefix+"/workplace/faults", func(w http.ResponseWriter, _ *http.Request) {
 		writeOK(w, map[string]any{"faults": s.workplace.Faults()})
 	})
+	m.HandleFunc("POST "+AdminPrefix+"/workplace/strict", func(w http.ResponseWriter, r *http.Request) {
+		var st workplacesim.Strict
+		if !readJSON(w, r, &st, true) {
+			return
+		}
+		if err := s.workplace.SetStrict(st); err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeOK(w, map[string]any{"strict": st})
+	})
+	m.HandleFunc("GET "+AdminPrefix+"/workplace/strict", func(w http.ResponseWriter, _ *http.Request) {
+		writeOK(w, map[string]any{"strict": s.workplace.Strict()})
+	})
+	m.HandleFunc("GET "+AdminPrefix+"/workplace/accepted", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, s.workplace.Accepted())
+	})
 	m.HandleFunc("GET "+AdminPrefix+"/workplace/state", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.workplace.State())
 	})

@@ -42,6 +42,7 @@ type apiError struct {
 	message string
 	field   string // the field a rule failed on, reported in errors[]
 	gateway bool
+	noCode  bool // a service answer without a code (Strict.NotFoundVariants)
 }
 
 func (e *apiError) Error() string { return e.code + " " + e.message }

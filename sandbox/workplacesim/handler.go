@@ -47,29 +47,45 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 	if refusal != gatewaysim.Passed {
 		return writeErr(w, refused[refusal])
 	}
+	st := s.strict.Load()
+	fail, applyFirst := st.fault(r.Method != http.MethodGet)
+	if fail && !applyFirst {
+		return writeErr(w, errInternal)
+	}
+	answer := func(e *apiError) int { return writeErr(w, st.answer(e, r.Method, res, key)) }
 	if company != s.cfg.CompanyID {
-		return writeErr(w, errCompany)
+		return answer(errCompany)
 	}
 	if r.Method == http.MethodGet {
 		if key == "" {
-			return s.list(w, r, res)
+			return s.list(w, r, res, st.PageCap)
 		}
-		return s.get(w, res, key)
+		return s.get(w, res, key, answer)
 	}
 	if key == "" {
-		return writeErr(w, errMethod)
+		return answer(errMethod)
 	}
 	if refusal := s.gw.AdmitWrite(r, f, res, key); refusal != gatewaysim.Passed {
-		return writeErr(w, refused[refusal])
+		return answer(refused[refusal])
 	}
 	if bad := validKey(key); bad != nil {
-		return writeErr(w, bad)
+		return answer(bad)
 	}
-	if bad := s.write(r.Method, res, key, b); bad != nil {
+	bad := s.write(r.Method, res, key, b)
+	if bad == nil {
+		s.accepted.add(res, r.Method)
+	}
+	switch {
+	case fail: // applied (or refused), but the answer is lost in a 500
+		if bad == nil {
+			s.gw.Wrote(r.Method)
+		}
+		return writeErr(w, errInternal)
+	case bad != nil:
 		if bad == errExists {
 			s.gw.Stats.DupCreates.Add(1)
 		}
-		return writeErr(w, bad)
+		return answer(bad)
 	}
 	status := s.gw.Wrote(r.Method)
 	return writeJSON(w, status, map[string]any{"status": status, "externalKey": key})
@@ -118,7 +134,7 @@ func (s *Sim) write(method, res, key string, b []byte) *apiError {
 // list answers GET /company/{id}/{res}?offset=&limit= with
 // {"offset","limit","total","elements":[{externalKey, body fields...}]},
 // in external-key order. Defaults: offset 0, limit 10 (as MCC documents).
-func (s *Sim) list(w http.ResponseWriter, r *http.Request, res string) int {
+func (s *Sim) list(w http.ResponseWriter, r *http.Request, res string, pageCap int) int {
 	q := r.URL.Query()
 	offset, limit := 0, 10
 	var err error
@@ -131,6 +147,9 @@ func (s *Sim) list(w http.ResponseWriter, r *http.Request, res string) int {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > MaxLimit {
 			return writeErr(w, errBadQuery)
 		}
+	}
+	if pageCap > 0 {
+		limit = min(limit, pageCap)
 	}
 	s.mu.Lock()
 	keys := s.keys(res)
@@ -147,11 +166,11 @@ func (s *Sim) list(w http.ResponseWriter, r *http.Request, res string) int {
 	return writeJSON(w, http.StatusOK, map[string]any{"offset": offset, "limit": limit, "total": total, "elements": elems})
 }
 
-func (s *Sim) get(w http.ResponseWriter, res, key string) int {
+func (s *Sim) get(w http.ResponseWriter, res, key string, answer func(*apiError) int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !slices.Contains(s.keys(res), key) {
-		return writeErr(w, map[string]*apiError{ResGrade: errGradeMissing, ResJob: errJobMissing, ResDept: errDeptMissing, ResEmp: errEmpMissing}[res])
+		return answer(map[string]*apiError{ResGrade: errGradeMissing, ResJob: errJobMissing, ResDept: errDeptMissing, ResEmp: errEmpMissing}[res])
 	}
 	return writeJSON(w, http.StatusOK, s.element(res, key))
 }
@@ -227,7 +246,11 @@ func writeErr(w http.ResponseWriter, e *apiError) int {
 		name, msg, _ := strings.Cut(e.field, ": ")
 		errs = append(errs, map[string]string{"field": name, "message": msg})
 	}
-	return writeJSON(w, e.status, map[string]any{"status": e.status, "code": code, "message": e.message, "errors": errs})
+	body := map[string]any{"status": e.status, "code": code, "message": e.message, "errors": errs}
+	if e.noCode {
+		delete(body, "code")
+	}
+	return writeJSON(w, e.status, body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) int {

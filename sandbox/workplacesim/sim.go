@@ -9,6 +9,7 @@ package workplacesim
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/orgsync/orgsync/sandbox/gatewaysim"
@@ -80,8 +81,10 @@ type State struct {
 // Sim is the WORKPLACE stand-in. One mutex guards the state; it is held
 // only for the reference checks and the map update.
 type Sim struct {
-	cfg Config
-	gw  *gatewaysim.Gateway // signatures, clock, faults, counters
+	cfg      Config
+	gw       *gatewaysim.Gateway // signatures, clock, faults, counters
+	strict   atomic.Pointer[Strict]
+	accepted acceptedCounters
 
 	mu       sync.Mutex
 	st       State
@@ -106,8 +109,11 @@ func New(cfg Config) *Sim {
 	return s
 }
 
-// Reset empties the state, zeroes the counters and clears the faults.
+// Reset empties the state, zeroes the counters and clears the faults and
+// the strict switches.
 func (s *Sim) Reset() {
+	s.strict.Store(&Strict{})
+	s.accepted.reset()
 	s.mu.Lock()
 	s.st = State{Grades: map[string]Item{}, Jobs: map[string]Item{}, Depts: map[string]Dept{}, Employees: map[string]Employee{}}
 	s.kids, s.members = map[string]int{}, map[string]int{}
