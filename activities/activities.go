@@ -157,7 +157,8 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 }
 
 // FinishRun closes what the run left pending (unless it was a dry run),
-// counts the outcome per stage, stores the report and frees the lock.
+// counts the outcome per stage, stores the report, frees the lock and
+// purges the records of runs past ORGSYNC_RETENTION.
 func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report, error) {
 	rep := in.Report
 	if err := a.guard(ctx, rep.RunID); err != nil {
@@ -191,16 +192,8 @@ func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report
 		return rep, err
 	}
 	a.logger(ctx, "runId", rep.RunID).Info("run finished", "status", rep.Status, "failedStage", rep.FailedStage)
+	a.purgeExpired(ctx, rep.RunID)
 	return rep, nil
-}
-
-// ReleaseLock frees the company's sync lock; the workflow calls it when
-// it is cancelled or fails before FinishRun.
-func (a *Activities) ReleaseLock(ctx context.Context, runID string) error {
-	if err := a.guard(ctx, runID); err != nil {
-		return err
-	}
-	return a.Store.ReleaseLock(ctx, a.run(runID))
 }
 
 // StatusInput records where a run is, for `starter status` and the runs

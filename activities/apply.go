@@ -17,10 +17,12 @@ import (
 )
 
 // ApplyItem writes one plan item to the target and records the outcome.
-// It is idempotent rather than heartbeating: a create of a key the target
-// already has becomes an update, a delete of a missing key counts as done,
-// and an item already closed is not written again. So a worker killed
-// between the remote call and the database write repeats a harmless call.
+// It is idempotent: a create of a key the target already has becomes an
+// update, a delete of a missing key counts as done, and an item already
+// closed is not written again. So a worker killed between the remote call
+// and the database write repeats a harmless call. It heartbeats only while
+// an item waits (keepAlive), so a dead worker is noticed within the
+// heartbeat timeout.
 //
 // Failures the target will repeat (invalid data, auth, sync switch OFF)
 // close the item and return a result, not an error, so Temporal does not
@@ -125,7 +127,10 @@ func (a *Activities) record(ctx context.Context, it store.Item, err error, okSta
 	}
 	log := a.logger(ctx, "runId", it.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op)
 	class := target.ClassOf(err)
-	code, msg := "", err.Error()
+	// The target's own words (target.Text) may repeat the data sent: they
+	// go to Postgres with the item; the error returned to Temporal and the
+	// log carry the kind, key, class, status and code only.
+	code, msg := "", target.Text(err)
 	var te *target.Error
 	if errors.As(err, &te) {
 		code = te.Code
@@ -137,7 +142,7 @@ func (a *Activities) record(ctx context.Context, it store.Item, err error, okSta
 		}
 		return ApplyResult{}, retryLater(ctx, err)
 	}
-	log.Warn("item failed", "class", class, "code", code, "error", msg)
+	log.Warn("item failed", "class", class, "code", code, "error", err.Error())
 	if err := a.Store.Failed(ctx, it, failStatus, true, "", code, msg); err != nil {
 		return ApplyResult{}, err
 	}

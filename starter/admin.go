@@ -111,9 +111,9 @@ func (e *env) configCmd() *cobra.Command {
 				}
 				titles, err := k.Titles(ctx)
 				if err != nil {
-					return "", fmt.Errorf("Knox %s: %w", cfg.KnoxURL, err)
+					return "", fmt.Errorf("Knox %s: %w", config.Redact(cfg.KnoxURL), err)
 				}
-				return fmt.Sprintf("Knox %s company %s: %d titles (grades)", cfg.KnoxURL, cfg.KnoxCompanyCode, len(titles)), nil
+				return fmt.Sprintf("Knox %s company %s: %d titles (grades)", config.Redact(cfg.KnoxURL), cfg.KnoxCompanyCode, len(titles)), nil
 			})
 			if !skipTarget {
 				check("target", func(ctx context.Context) (string, error) {
@@ -134,9 +134,9 @@ func (e *env) configCmd() *cobra.Command {
 					case target.Forbidden:
 						return fmt.Sprintf("%s company %s: credentials accepted, but the console's sync switch is OFF for job-grade", cfg.Target, cfg.CompanyID), nil
 					case target.Auth:
-						return "", fmt.Errorf("%s refused the credentials (check ORGSYNC_COMPANY_ID, ORGSYNC_NCP_*): %v", cfg.Target, err)
+						return "", fmt.Errorf("%s refused the credentials (check ORGSYNC_COMPANY_ID, ORGSYNC_NCP_*): %s", cfg.Target, target.Text(err))
 					}
-					return "", fmt.Errorf("%s: %v", cfg.Target, err)
+					return "", fmt.Errorf("%s: %s", cfg.Target, target.Text(err)) // the operator's terminal: the server's words help
 				})
 			}
 			_ = tw.Flush()
@@ -164,6 +164,9 @@ func (e *env) printConfig(cfg config.Config) {
 			continue
 		}
 		val := fmt.Sprint(v.Field(i).Interface())
+		if strings.HasSuffix(name, "URL") {
+			val = config.Redact(val) // a user:password@ in a URL is a secret too
+		}
 		if s, ok := v.Field(i).Interface().(config.Secret); ok {
 			val = s.String()
 			if val == "" {

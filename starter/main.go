@@ -52,7 +52,8 @@ func usageErr(err error) error { return &exitError{exitUsage, err} }
 // env is what every command shares: the configuration (read from the
 // environment unless a test set it) and lazily opened connections.
 type env struct {
-	out, errOut io.Writer
+	out, errOut io.Writer // terminalSafe: data may hold control characters
+	rawOut      io.Writer // out itself, for the progress bar's own escapes
 	cfg         *config.Config
 	companyName string // --company
 	temporal    client.Client
@@ -63,17 +64,17 @@ type env struct {
 // Main runs the CLI with args and returns the exit code. cfg, when not
 // nil, replaces the environment (tests).
 func Main(args []string, out, errOut io.Writer, cfg *config.Config) int {
-	e := &env{out: out, errOut: errOut, cfg: cfg}
+	e := &env{out: &terminalSafe{w: out}, errOut: &terminalSafe{w: errOut}, rawOut: out, cfg: cfg}
 	defer e.close()
 	root := e.root()
 	root.SetArgs(args)
-	root.SetOut(out)
-	root.SetErr(errOut)
+	root.SetOut(e.out)
+	root.SetErr(e.errOut)
 	err := root.Execute()
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(errOut, "starter: "+oneLine(err))
+	fmt.Fprintln(e.errOut, "starter: "+oneLine(err))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -95,7 +96,7 @@ func (e *env) root() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
 	root.PersistentFlags().StringVar(&e.companyName, "company", "", "the company to address, one of ORGSYNC_COMPANIES (default: the only one)")
 	root.AddCommand(e.syncCmd(), e.planCmd(), e.approveCmd(), e.statusCmd(), e.reportCmd(),
-		e.scheduleCmd(), e.mappingCmd(), e.migrateCmd(), e.configCmd(),
+		e.scheduleCmd(), e.mappingCmd(), e.migrateCmd(), e.configCmd(), e.purgeCmd(),
 		e.applyCmd(), e.orgCmd(), e.diffCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,6 +24,7 @@ func (e *env) mappingCmd() *cobra.Command {
 		Short: "Exchange the External Key sheet (.xlsx) with the WORKBOX console",
 	}
 	var out string
+	var force bool
 	export := &cobra.Command{
 		Use:   "export",
 		Short: "Write the source's keys and names as an .xlsx, one sheet per kind",
@@ -34,7 +38,7 @@ func (e *env) mappingCmd() *cobra.Command {
 			if err := keysheet.Write(&buf, src); err != nil {
 				return fmt.Errorf("write the sheet: %w", err)
 			}
-			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+			if err := writePrivate(out, buf.Bytes(), force); err != nil {
 				return err
 			}
 			var counts []string
@@ -46,6 +50,7 @@ func (e *env) mappingCmd() *cobra.Command {
 		},
 	}
 	export.Flags().StringVarP(&out, "output", "o", "orgsync-external-keys.xlsx", "file to write")
+	export.Flags().BoolVar(&force, "force", false, "replace the file if it exists")
 
 	imp := &cobra.Command{
 		Use:   "import FILE.xlsx",
@@ -65,7 +70,7 @@ func (e *env) mappingCmd() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			rows, err := keysheet.Read(f)
+			rows, err := keysheet.Read(filepath.Base(args[0]), f, app.FileLimits(cfg))
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -126,4 +131,30 @@ func (e *env) readSource(ctx context.Context) (map[model.Kind][]model.Entity, er
 		}
 	}
 	return out, nil
+}
+
+// writePrivate writes an export holding personal data (names, e-mails)
+// readable by its owner only, and never over an existing file unless
+// force is set.
+func writePrivate(path string, b []byte, force bool) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists: give another --output, or --force to replace it", path)
+	}
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // a replaced file keeps its mode otherwise
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -195,7 +195,7 @@ func (e *env) wait(ctx context.Context, run client.WorkflowRun, show bool) (plan
 	if err != nil {
 		return plan.Report{}, err
 	}
-	bar := progressBar{out: e.out, tty: isTTY(e.out)}
+	bar := progressBar{out: e.rawOut, tty: isTTY(e.rawOut)}
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -552,6 +552,9 @@ func (e *env) reportCmd() *cobra.Command {
 			}
 			if v.Message != "" {
 				e.printf("%s\n", v.Message)
+			}
+			if at, err := st.PurgedAt(ctx, r.RunID); err == nil && !at.IsZero() {
+				e.printf("records and target messages removed on %s (ORGSYNC_RETENTION); counts and outcomes remain\n", at.Local().Format(time.RFC3339))
 			}
 			e.stageTable(v.Stages)
 			if len(v.Notes) > 0 {

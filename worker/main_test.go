@@ -26,6 +26,10 @@ func TestStartupErrors(t *testing.T) {
 		{[]string{"ORGSYNC_TARGET=slack"}, "worker: ORGSYNC_TARGET: \"slack\" is not one of workbox, workplace"},
 		{[]string{"ORGSYNC_TARGET_RPS=fast"}, "worker: ORGSYNC_TARGET_RPS: cannot parse \"fast\""},
 		{[]string{"ORGSYNC_COMPANY_ID="}, "worker: ORGSYNC_COMPANY_ID: required"},
+		// Credentials must not travel in clear text to another machine.
+		{[]string{"ORGSYNC_WORKBOX_URL=http://workbox.example.com/workbox/openapi/v1"},
+			"worker: ORGSYNC_WORKBOX_URL: http://workbox.example.com/workbox/openapi/v1 would send credentials and personal data in clear text"},
+		{[]string{"ORGSYNC_KNOX_URL=http://u:PW@knox.corp/knox"}, "worker: ORGSYNC_KNOX_URL: http://knox.corp/knox would send"},
 		{[]string{"ORGSYNC_COMPANY_ID=c", "ORGSYNC_NCP_ACCESS_KEY=a", "ORGSYNC_NCP_SECRET_KEY=TOPSECRET", "ORGSYNC_NCP_API_KEY=k",
 			"ORGSYNC_DATABASE_URL=postgres://u:PW@127.0.0.1:1/x?connect_timeout=2"}, "worker: connect to Postgres"},
 		{[]string{"ORGSYNC_SHUTDOWN_TIMEOUT=500ms"}, "worker: ORGSYNC_SHUTDOWN_TIMEOUT: must be at least 1s"},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/config"
+	"github.com/orgsync/orgsync/internal/inputfile"
 	"github.com/orgsync/orgsync/internal/knox"
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/source"
@@ -32,9 +33,16 @@ func NewSource(cfg config.Config) (source.Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ORGSYNC_FILE_DIR: %w", err)
 		}
+		f.Limits = FileLimits(cfg)
 		return f, nil
 	}
 	return nil, fmt.Errorf("ORGSYNC_SOURCE: %q is not supported by this build", cfg.Source)
+}
+
+// FileLimits are the configured caps on the files people hand to orgsync
+// (HR exports, key sheets).
+func FileLimits(cfg config.Config) inputfile.Limits {
+	return inputfile.Limits{MaxBytes: cfg.FileMaxBytes, MaxRows: cfg.FileMaxRows}
 }
 
 // Observe receives the outcome of every target request (for metrics).

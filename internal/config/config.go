@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -55,6 +56,8 @@ type Config struct {
 	EmployeeKey     string `envconfig:"EMPLOYEE_KEY" default:"epId" desc:"Knox employee field used as external key: epId, employeeNumber or userId"`
 	PositionField   string `envconfig:"POSITION_FIELD" default:"gradeName" desc:"Knox employee field that names the position (직책)"`
 	FileDir         string `envconfig:"FILE_DIR" default:"./hr-export" desc:"directory of the HR export files when ORGSYNC_SOURCE=file"`
+	FileMaxBytes    int64  `envconfig:"FILE_MAX_BYTES" default:"268435456" desc:"largest HR export file or key sheet read, in bytes; for an XLSX also the largest unzipped size (default 256 MiB)"`
+	FileMaxRows     int    `envconfig:"FILE_MAX_ROWS" default:"1000000" desc:"most rows read from one HR export file, sheet or key sheet"`
 
 	Target       string  `envconfig:"TARGET" default:"workbox" desc:"target groupware: workbox or workplace"`
 	WorkboxURL   string  `envconfig:"WORKBOX_URL" default:"http://127.0.0.1:8088/workbox/workbox/openapi/v1" desc:"WORKBOX org API base URL"`
@@ -65,12 +68,16 @@ type Config struct {
 	APIKey       Secret  `envconfig:"NCP_API_KEY" desc:"NCP API Gateway API key (WORKBOX)"`
 	SignatureV1  string  `envconfig:"SIGNATURE_V1" default:"apikey" desc:"WORKBOX v1 string to sign: apikey (with the API-key line) or sdk"`
 	TargetRPS    float64 `envconfig:"TARGET_RPS" default:"0" desc:"client-side limit of target requests per second per worker (0 = none)"`
+	// Credentials and personal data go to these URLs: plain http only to
+	// this machine, unless a test network says otherwise.
+	AllowInsecureHTTP bool `envconfig:"ALLOW_INSECURE_HTTP" default:"false" desc:"accept http:// (not https) Knox and target URLs on hosts other than this machine (test networks only)"`
 
 	Rollback       string `envconfig:"ROLLBACK" default:"none" desc:"rollback policy: none, stage or run"`
 	DeleteLimit    string `envconfig:"DELETE_LIMIT" default:"" desc:"deletes per kind allowed without approval: a count or a percentage such as 5% (default: 500 or 10%, whichever is smaller)"`
 	ApproveTimeout string `envconfig:"APPROVE_TIMEOUT" default:"24h" desc:"how long a run waits for approve-deletes before skipping the deletes"`
 	ApplyWindow    int    `envconfig:"APPLY_WINDOW" default:"200" desc:"apply activities in flight per run (at most 500)"`
 	OrgHistoryDays int    `envconfig:"ORG_HISTORY_DAYS" default:"30" desc:"days each run's picture of the organisation is kept, for starter org --as-of and diff (0 = for ever)"`
+	Retention      string `envconfig:"RETENTION" default:"90d" desc:"how long the records and messages of finished runs are kept (e.g. 90d, 720h; 0 = for ever); counts and outcomes stay"`
 
 	SandboxAddr string `envconfig:"SANDBOX_ADDR" default:"127.0.0.1:8088" desc:"listen address of the sandbox"`
 	MetricsAddr string `envconfig:"METRICS_ADDR" default:"127.0.0.1:9464" desc:"worker Prometheus metrics listen address (empty = off)"`
@@ -127,10 +134,19 @@ func (c Config) Validate() error {
 	if err := oneOf(c.EmployeeKey, "epId", "employeeNumber", "userId"); err != nil {
 		return bad("EMPLOYEE_KEY", "%v", err)
 	}
-	for name, u := range map[string]string{"KNOX_URL": c.KnoxURL, "WORKBOX_URL": c.WorkboxURL, "WORKPLACE_URL": c.WorkplaceURL} {
-		if p, err := url.Parse(u); err != nil || p.Scheme == "" || p.Host == "" {
-			return bad(name, "%q is not an absolute http(s) URL", u)
+	for _, u := range []struct{ name, val string }{{"KNOX_URL", c.KnoxURL}, {"WORKBOX_URL", c.WorkboxURL}, {"WORKPLACE_URL", c.WorkplaceURL}} {
+		if err := checkURL(u.val, c.AllowInsecureHTTP); err != nil {
+			return bad(u.name, "%v", err)
 		}
+	}
+	if c.FileMaxBytes < 1 {
+		return bad("FILE_MAX_BYTES", "must be positive, got %d", c.FileMaxBytes)
+	}
+	if c.FileMaxRows < 1 {
+		return bad("FILE_MAX_ROWS", "must be positive, got %d", c.FileMaxRows)
+	}
+	if _, err := ParseRetention(c.Retention); err != nil {
+		return bad("RETENTION", "%v", err)
 	}
 	if _, err := ParseDeleteLimit(c.DeleteLimit); err != nil {
 		return bad("DELETE_LIMIT", "%v", err)
@@ -176,6 +192,61 @@ func (c Config) requireTarget() error {
 		return fmt.Errorf("%s_NCP_API_KEY: required by WORKBOX but not set", c.envPrefix())
 	}
 	return nil
+}
+
+// checkURL accepts an absolute https URL, or http to a loopback host
+// (the sandbox, a test), or http anywhere when insecure is set.
+func checkURL(raw string, insecure bool) error {
+	p, err := url.Parse(raw)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", Redact(raw))
+	}
+	if p.Scheme == "http" && !insecure && !loopback(p.Hostname()) {
+		return fmt.Errorf("%s would send credentials and personal data in clear text to a host that is not this machine: use https (or set %s_ALLOW_INSECURE_HTTP=true on a test network)",
+			Redact(raw), Prefix)
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Redact returns raw without the user and password a URL may carry
+// (postgres://user:pass@host/db prints as postgres://host/db), for every
+// place that prints a URL; raw is returned as is when it does not parse.
+func Redact(raw string) string {
+	p, err := url.Parse(raw)
+	if err != nil || p.User == nil {
+		return raw
+	}
+	p.User = nil
+	return p.String()
+}
+
+// ParseRetention reads "90d", a Go duration such as "720h", or "0" (keep
+// for ever, returned as 0).
+func ParseRetention(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "0" {
+		return 0, nil
+	}
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("%q: want a number of days such as 90d, a duration such as 720h, or 0 (for ever)", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < time.Hour {
+		return 0, fmt.Errorf("%q: want a number of days such as 90d, a duration of an hour or more such as 720h, or 0 (for ever)", s)
+	}
+	return d, nil
 }
 
 func oneOf(v string, allowed ...string) error {

@@ -94,3 +94,54 @@ func FuzzParseDeleteLimit(f *testing.F) {
 		}
 	})
 }
+
+// A Knox or target URL in clear text to another machine stops start-up in
+// one line naming the variable (with no password from the URL in it),
+// unless ORGSYNC_ALLOW_INSECURE_HTTP=true; loopback and https pass.
+func TestInsecureURLStopsStartUp(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		insecure    bool
+		want        string // "" = accepted
+	}{
+		{"ORGSYNC_WORKBOX_URL", "http://workbox.example.com/workbox/openapi/v1", false, "ORGSYNC_WORKBOX_URL: http://workbox.example.com/workbox/openapi/v1 would send credentials"},
+		{"ORGSYNC_WORKPLACE_URL", "http://10.0.0.7/organization/apigw/v2", false, "ORGSYNC_WORKPLACE_URL: http://10.0.0.7/"},
+		{"ORGSYNC_KNOX_URL", "http://admin:pa55word@knox.corp/knox", false, "ORGSYNC_KNOX_URL: http://knox.corp/knox would send"},
+		{"ORGSYNC_KNOX_URL", "ftp://knox.corp/knox", false, "ORGSYNC_KNOX_URL: \"ftp://knox.corp/knox\" is not an absolute http(s) URL"},
+		{"ORGSYNC_WORKBOX_URL", "http://workbox.example.com/v1", true, ""},
+		{"ORGSYNC_WORKBOX_URL", "https://workbox.example.com/v1", false, ""},
+		{"ORGSYNC_KNOX_URL", "http://localhost:8088/knox", false, ""},
+		{"ORGSYNC_KNOX_URL", "http://[::1]:8088/knox", false, ""},
+		{"ORGSYNC_KNOX_URL", "http://127.0.0.2:8088/knox", false, ""},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			t.Setenv(tc.name, tc.value)
+			if tc.insecure {
+				t.Setenv("ORGSYNC_ALLOW_INSECURE_HTTP", "true")
+			}
+			_, err := Load()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want == "":
+			case err == nil:
+				t.Fatal("accepted")
+			case !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "pa55word"):
+				t.Fatalf("error %q, want one line starting %q, without the password", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRetention(t *testing.T) {
+	for in, want := range map[string]time.Duration{"90d": 90 * 24 * time.Hour, "720h": 720 * time.Hour, "0": 0} {
+		if d, err := ParseRetention(in); err != nil || d != want {
+			t.Errorf("%s: %v, %v; want %v", in, d, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1d", "0d", "5m", "forever"} {
+		if _, err := ParseRetention(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/orgsync/orgsync/internal/inputfile"
 	"github.com/orgsync/orgsync/internal/model"
 )
 
@@ -178,66 +179,66 @@ func kindOf(name string) (model.Kind, bool) {
 // External Key and, when the sheet has a Mapped column, a yes in it.
 // Sheets with other names are ignored; a recognised sheet without an
 // External Key column, a key that is too long or a key given twice is an
-// error naming the sheet and row.
-func Read(r io.Reader) ([]Row, error) {
-	f, err := excelize.OpenReader(r)
+// error naming the sheet and row. The sheet is read within l (size,
+// unzipped size, rows, columns), its rows streamed; name is the file's
+// name for errors.
+func Read(name string, r io.Reader, l inputfile.Limits) ([]Row, error) {
+	f, err := inputfile.ReadWorkbook(name, r, l)
 	if err != nil {
 		return nil, fmt.Errorf("read the sheet: %w", err)
 	}
 	defer f.Close()
 	var out []Row
 	recognised := 0
-	for _, name := range f.GetSheetList() {
-		kind, ok := kindOf(name)
+	for _, sheet := range f.GetSheetList() {
+		kind, ok := kindOf(sheet)
 		if !ok {
 			continue
 		}
 		recognised++
-		rows, err := f.GetRows(name)
-		if err != nil {
-			return nil, fmt.Errorf("sheet %s: %w", name, err)
-		}
-		if len(rows) < HeaderRow {
-			continue
-		}
-		col := map[string]int{}
-		for i, h := range rows[HeaderRow-1] {
-			col[header(h)] = i
-		}
-		kc, ok := col[header(ColKey)]
-		if !ok {
-			return nil, fmt.Errorf("sheet %s: no %q column in row %d", name, ColKey, HeaderRow)
-		}
-		mc, hasMapped := col[header(ColMapped)]
-		get := func(row []string, h string) string {
-			i, ok := col[header(h)]
-			if !ok || i >= len(row) {
-				return ""
-			}
-			return strings.TrimSpace(row[i])
-		}
+		var col map[string]int
 		seen := map[string]int{}
-		for i, row := range rows[HeaderRow:] {
-			line := HeaderRow + 1 + i
-			key := ""
-			if kc < len(row) {
-				key = strings.TrimSpace(row[kc])
+		err := inputfile.SheetRows(f, sheet, "sheet "+sheet, l, func(line int, row []string) error {
+			if line < HeaderRow {
+				return nil
 			}
+			if line == HeaderRow {
+				col = map[string]int{}
+				for i, h := range row {
+					col[header(h)] = i
+				}
+				if _, ok := col[header(ColKey)]; !ok {
+					return fmt.Errorf("sheet %s: no %q column in row %d", sheet, ColKey, HeaderRow)
+				}
+				return nil
+			}
+			get := func(h string) string {
+				i, ok := col[header(h)]
+				if !ok || i >= len(row) {
+					return ""
+				}
+				return strings.TrimSpace(row[i])
+			}
+			key := get(ColKey)
 			if key == "" {
-				continue
+				return nil
 			}
-			if hasMapped && (mc >= len(row) || !yes(row[mc])) {
-				continue
+			if _, hasMapped := col[header(ColMapped)]; hasMapped && !yes(get(ColMapped)) {
+				return nil
 			}
 			if n := utf8.RuneCountInString(key); n > model.MaxKey {
-				return nil, fmt.Errorf("sheet %s row %d: external key %q has %d characters, at most %d are allowed", name, line, key, n, model.MaxKey)
+				return fmt.Errorf("sheet %s row %d: external key %q has %d characters, at most %d are allowed", sheet, line, key, n, model.MaxKey)
 			}
 			if prev, dup := seen[key]; dup {
-				return nil, fmt.Errorf("sheet %s row %d: external key %q is also on row %d", name, line, key, prev)
+				return fmt.Errorf("sheet %s row %d: external key %q is also on row %d", sheet, line, key, prev)
 			}
 			seen[key] = line
-			out = append(out, Row{Kind: kind, Sheet: name, Line: line, Key: key, Name: get(row, ColName),
-				Parent: get(row, ColParent), Email: get(row, ColEmail)})
+			out = append(out, Row{Kind: kind, Sheet: sheet, Line: line, Key: key, Name: get(ColName),
+				Parent: get(ColParent), Email: get(ColEmail)})
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if recognised == 0 {

@@ -1,6 +1,7 @@
 package keysheet
 
 import (
+	"archive/zip"
 	"bytes"
 	"flag"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/orgsync/orgsync/internal/inputfile"
 	"github.com/orgsync/orgsync/internal/model"
 )
 
@@ -125,7 +127,7 @@ func TestReadMarkedRows(t *testing.T) {
 	if err := Write(&buf, sample()); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := Read(bytes.NewReader(buf.Bytes()))
+	rows, err := Read("keys.xlsx", bytes.NewReader(buf.Bytes()), inputfile.Defaults)
 	if err != nil || len(rows) != 0 {
 		t.Fatalf("unmarked sheet imported %d rows, %v", len(rows), err)
 	}
@@ -152,7 +154,7 @@ func TestReadMarkedRows(t *testing.T) {
 	_, err = f.WriteTo(&edited)
 	must(err)
 
-	rows, err = Read(&edited)
+	rows, err = Read("keys.xlsx", &edited, inputfile.Defaults)
 	must(err)
 	if len(rows) != 3 {
 		t.Fatalf("rows %+v", rows)
@@ -191,23 +193,47 @@ func TestReadConsoleTemplateAndErrors(t *testing.T) {
 		}
 		return &b
 	}
-	rows, err := Read(build([][]string{{"Name", "externalKey"}, {"부장", "T1"}, {"차장", ""}, {"과장", "T3"}}))
+	rows, err := Read("keys.xlsx", build([][]string{{"Name", "externalKey"}, {"부장", "T1"}, {"차장", ""}, {"과장", "T3"}}), inputfile.Defaults)
 	if err != nil || len(rows) != 2 || rows[0].Key != "T1" || rows[0].Name != "부장" || rows[1].Line != 4 || rows[0].Kind != model.Grade {
 		t.Fatalf("console template: %+v %v", rows, err)
 	}
-	_, err = Read(build([][]string{{"External Key"}, {"T1"}, {"T1"}}))
+	_, err = Read("keys.xlsx", build([][]string{{"External Key"}, {"T1"}, {"T1"}}), inputfile.Defaults)
 	if err == nil || !strings.Contains(err.Error(), "sheet 직급 row 3") || !strings.Contains(err.Error(), "row 2") {
 		t.Fatalf("duplicate: %v", err)
 	}
-	_, err = Read(build([][]string{{"External Key"}, {strings.Repeat("키", 37)}}))
+	_, err = Read("keys.xlsx", build([][]string{{"External Key"}, {strings.Repeat("키", 37)}}), inputfile.Defaults)
 	if err == nil || !strings.Contains(err.Error(), "37 characters") {
 		t.Fatalf("long key: %v", err)
 	}
-	_, err = Read(build([][]string{{"Name"}, {"x"}}))
+	_, err = Read("keys.xlsx", build([][]string{{"Name"}, {"x"}}), inputfile.Defaults)
 	if err == nil || !strings.Contains(err.Error(), `no "External Key" column`) {
 		t.Fatalf("no key column: %v", err)
 	}
-	if _, err := Read(strings.NewReader("not a workbook")); err == nil {
+	if _, err := Read("keys.xlsx", strings.NewReader("not a workbook"), inputfile.Defaults); err == nil {
 		t.Fatal("garbage accepted")
+	}
+}
+
+// A key sheet whose zip claims gigabytes is refused before anything is
+// unzipped, naming the file and the limit; so is one over the size cap.
+func TestReadRefusesZipBomb(t *testing.T) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Store,
+		CompressedSize64: 4, UncompressedSize64: 8 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write([]byte("    "))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Read("keys.xlsx", bytes.NewReader(b.Bytes()), inputfile.Defaults)
+	if err == nil || !strings.Contains(err.Error(), "keys.xlsx: unzips to more than the 268435456 bytes allowed") {
+		t.Fatalf("zip bomb: %v", err)
+	}
+	_, err = Read("keys.xlsx", bytes.NewReader(b.Bytes()), inputfile.Limits{MaxBytes: 100, MaxRows: 10})
+	if err == nil || !strings.Contains(err.Error(), "keys.xlsx: more than the 100 bytes allowed") {
+		t.Fatalf("over the size cap: %v", err)
 	}
 }

@@ -54,10 +54,23 @@ func New(cfg Config) (*Client, error) {
 	if c.maxBytes <= 0 {
 		c.maxBytes = DefaultMaxPageBytes
 	}
-	if c.hc == nil {
-		c.hc = &http.Client{}
+	// Redirects are refused: Go would carry the System-ID header to any
+	// host a 3xx names. The caller's client is copied, not changed.
+	hc := http.Client{}
+	if c.hc != nil {
+		hc = *c.hc
 	}
+	hc.CheckRedirect = refuseRedirect
+	c.hc = &hc
 	return c, nil
+}
+
+// errRedirect is the cause of a call answered with a redirect.
+var errRedirect = errors.New("redirect refused")
+
+func refuseRedirect(req *http.Request, via []*http.Request) error {
+	return fmt.Errorf("%w: the answer was HTTP %d to %s://%s; the System-ID is sent only to ORGSYNC_KNOX_URL, so set it to where Knox is",
+		errRedirect, req.Response.StatusCode, req.URL.Scheme, req.URL.Host)
 }
 
 // Titles returns every job title (직급) of the company; the call is not paged.
@@ -195,6 +208,9 @@ func (c *Client) transportError(ctx context.Context, endpoint string, n, status 
 		msg = ue.Err.Error() // drop "GET <url>:"; Endpoint and Page name the call
 	}
 	switch {
+	case errors.Is(err, errRedirect): // a wrong URL: asking again will not help
+		e.transport = false
+		e.Message = msg
 	case ctx.Err() != nil:
 		e.Err = ctx.Err()
 		e.Message = "aborted: " + ctx.Err().Error()

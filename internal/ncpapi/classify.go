@@ -42,17 +42,21 @@ func Message(msg string) string {
 }
 
 // NewError starts the error of an answer: nil for a 2xx answer without an
-// error body, else a *target.Error (class not yet set) naming what, with
-// the server's message or, when it sent none, the status text. msg is the
-// message used.
-func NewError(what string, status int, code, msg string, hasError bool) (e *target.Error, usedMsg string) {
+// error body, else a *target.Error (class not yet set) naming what and the
+// status, with the server's message as its Detail: a message may repeat
+// the data sent, so it stays out of Error() (target.Error).
+func NewError(what string, status int, code, msg string, hasError bool) *target.Error {
 	if status >= 200 && status < 300 && !hasError {
-		return nil, ""
+		return nil
 	}
-	if msg == "" {
-		msg = http.StatusText(status)
+	text := http.StatusText(status)
+	if text == "" || status < 300 {
+		text = "error answer"
 	}
-	return &target.Error{Status: status, Code: code, Message: what + ": " + msg}, msg
+	if msg == text {
+		msg = ""
+	}
+	return &target.Error{Status: status, Code: code, Message: what + ": " + text, Detail: msg}
 }
 
 // IsThrottleCode reports whether code is one of the gateway's throttling
@@ -65,14 +69,14 @@ func IsThrottleCode(code string) bool {
 // claimed: a gateway throttling code (gatewayCode says the code is the
 // gateway's) or 429 is Throttled, 401 is Auth with a message naming
 // credentials and the clock, 5xx is Transient, anything else Invalid (the
-// data or the request is at fault). what and msg are as for NewError.
-func Classify(e *target.Error, what, msg string, gatewayCode bool, credentials string) {
+// data or the request is at fault). what is as for NewError.
+func Classify(e *target.Error, what string, gatewayCode bool, credentials string) {
 	switch {
 	case gatewayCode && IsThrottleCode(e.Code):
 		e.Class = target.Throttled
 	case e.Status == http.StatusUnauthorized:
 		e.Class = target.Auth
-		e.Message = what + ": authentication failed (" + msg + "); check " + credentials +
+		e.Message = what + ": authentication failed; check " + credentials +
 			", and the machine clock: the gateway rejects timestamps 5 or more minutes off"
 	case e.Status == http.StatusTooManyRequests:
 		e.Class = target.Throttled

@@ -54,7 +54,31 @@ const IdleConns = 128
 func NewHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns, t.MaxIdleConnsPerHost = IdleConns, IdleConns
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: t, CheckRedirect: RefuseRedirect}
+}
+
+// NoRedirects returns hc (a client of its own when nil) refusing every
+// redirect. Go drops only Authorization, Cookie and Proxy-* headers on a
+// cross-host redirect, so following one would hand the API key, access
+// key and signature (valid for minutes, and not covering the body) to
+// whatever host the answer names. hc itself is not changed.
+func NoRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		return NewHTTPClient()
+	}
+	c := *hc
+	c.CheckRedirect = RefuseRedirect
+	return &c
+}
+
+// ErrRedirect is the cause of a call whose answer was a redirect.
+var ErrRedirect = errors.New("redirect refused")
+
+// RefuseRedirect is an http.Client CheckRedirect that follows nothing; the
+// error names where the answer pointed (scheme and host only).
+func RefuseRedirect(req *http.Request, via []*http.Request) error {
+	return fmt.Errorf("%w: the answer was HTTP %d to %s://%s; credentials are sent only to the configured URL, so set it to where the API is",
+		ErrRedirect, req.Response.StatusCode, req.URL.Scheme, req.URL.Host)
 }
 
 // Request is one call. What names the object in error messages
@@ -120,6 +144,9 @@ func (t *Transport) Do(ctx context.Context, r Request) (int, []byte, error) {
 	if err != nil {
 		if ctx.Err() != nil {
 			return status, nil, Aborted(ctx, r.What, err)
+		}
+		if errors.Is(err, ErrRedirect) { // a wrong base URL: configuration, stop the stage
+			return status, nil, &target.Error{Class: target.Auth, Status: status, Message: r.What + ": " + cause(err)}
 		}
 		if errors.Is(err, errTooLarge) {
 			return status, nil, &target.Error{Class: target.Transient, Status: status, Message: r.What + ": " + t.TooLarge}

@@ -1,20 +1,15 @@
 package source
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/encoding/korean"
-
+	"github.com/orgsync/orgsync/internal/inputfile"
 	"github.com/orgsync/orgsync/internal/model"
 )
 
@@ -23,7 +18,8 @@ import (
 // departments.csv, employees.csv; UTF-8 or CP949/EUC-KR), or one workbook
 // org.xlsx with one sheet per kind. The first row names the columns.
 type File struct {
-	Dir string
+	Dir    string
+	Limits inputfile.Limits // zero: inputfile.Defaults
 }
 
 // Workbook is the name of the XLSX export; its sheets are named like the
@@ -108,137 +104,88 @@ func BaseName(k model.Kind) string {
 	return string(k)
 }
 
-// table is the rows of one file or sheet, header first; where names the
-// file (and sheet) in errors.
-type table struct {
-	where string
-	rows  [][]string
-	// lines maps a row index to its line in the file (CSV records may span
-	// lines); nil means row i is line i+1.
-	lines []int
-}
-
-func (t *table) line(i int) int {
-	if t.lines != nil {
-		return t.lines[i]
-	}
-	return i + 1
-}
-
-// Fetch reads the kind's file or sheet. A file that cannot be read, or
-// lacks a required column, fails the stage (*Error); a bad row becomes a
-// failed record naming the file, the row and the column.
+// Fetch reads the kind's file or sheet, one row at a time. A file that
+// cannot be read, is over a limit or lacks a required column fails the
+// stage (*Error); a bad row becomes a failed record naming the file, the
+// row and the column. NUL characters are scrubbed per record (withoutNUL).
 func (f *File) Fetch(ctx context.Context, kind model.Kind, emit Emit) error {
 	layout, ok := Layouts[kind]
 	if !ok {
 		return &Error{Msg: fmt.Sprintf("file source: unknown kind %q", kind)}
 	}
-	t, err := f.open(kind)
+	emit = withoutNUL(emit)
+	var idx []int
+	var width int
+	read, where, err := f.open(kind)
 	if err != nil {
 		return err
 	}
-	if len(t.rows) == 0 {
-		return &Error{Msg: t.where + ": empty: the first row must name the columns (see docs/file-source.md)"}
-	}
-	idx, err := headerIndex(t, layout)
-	if err != nil {
-		return err
-	}
-	for i, row := range t.rows[1:] {
-		if i%1000 == 0 && ctx.Err() != nil {
+	n := 0
+	err = read(func(line int, row []string) error {
+		if n++; n%1000 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if blank(row) {
-			continue
-		}
-		e, fe := mapRow(kind, layout, idx, t, i+1, row)
-		if err := emit(e, fe); err != nil {
+		if idx == nil { // the header row
+			var err error
+			idx, err = headerIndex(where, line, row, layout)
+			width = len(row)
 			return err
 		}
+		if blank(row) {
+			return nil
+		}
+		e, fe := mapRow(kind, layout, idx, rowAt{where: where, line: line, width: width}, row)
+		return emit(e, fe)
+	})
+	var ie *inputfile.Error
+	switch {
+	case errors.As(err, &ie):
+		return &Error{Msg: ie.Msg}
+	case err != nil:
+		return err
+	case idx == nil:
+		return &Error{Msg: where + ": empty: the first row must name the columns (see docs/file-source.md)"}
 	}
 	return nil
 }
 
-// open finds the kind's CSV file or workbook sheet; exactly one must exist.
-func (f *File) open(kind model.Kind) (*table, error) {
+// rowsFunc streams the rows of one file or sheet, header first.
+type rowsFunc func(fn func(line int, row []string) error) error
+
+// open finds the kind's CSV file or workbook sheet; exactly one must
+// exist. where names it in errors.
+func (f *File) open(kind model.Kind) (read rowsFunc, where string, err error) {
 	csvPath := filepath.Join(f.Dir, BaseName(kind)+".csv")
 	xlsxPath := filepath.Join(f.Dir, Workbook)
 	_, csvErr := os.Stat(csvPath)
 	_, xlsxErr := os.Stat(xlsxPath)
 	switch {
 	case csvErr == nil && xlsxErr == nil:
-		return nil, &Error{Msg: fmt.Sprintf("both %s and %s exist in %s: keep one export format", filepath.Base(csvPath), Workbook, f.Dir)}
+		return nil, "", &Error{Msg: fmt.Sprintf("both %s and %s exist in %s: keep one export format", filepath.Base(csvPath), Workbook, f.Dir)}
 	case csvErr == nil:
-		return readCSV(csvPath)
+		return func(fn func(int, []string) error) error { return inputfile.CSVRows(csvPath, f.limits(), fn) },
+			filepath.Base(csvPath), nil
 	case xlsxErr == nil:
-		return readSheet(xlsxPath, BaseName(kind))
+		return f.sheet(xlsxPath, BaseName(kind))
 	}
-	return nil, &Error{Msg: fmt.Sprintf("no %s.csv and no %s in %s: every kind needs its file or sheet, even if it holds only the header row",
+	return nil, "", &Error{Msg: fmt.Sprintf("no %s.csv and no %s in %s: every kind needs its file or sheet, even if it holds only the header row",
 		BaseName(kind), Workbook, f.Dir)}
 }
 
-// utf8BOM starts some UTF-8 exports (Excel's "CSV UTF-8").
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
-// readCSV reads a CSV file: UTF-8 (a BOM is dropped) when the bytes are
-// valid UTF-8, CP949/EUC-KR otherwise (Excel's default "CSV" in Korea).
-func readCSV(path string) (*table, error) {
-	name := filepath.Base(path)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &Error{Msg: name + ": " + err.Error()}
+func (f *File) limits() inputfile.Limits {
+	if f.Limits == (inputfile.Limits{}) {
+		return inputfile.Defaults
 	}
-	text, enc, err := decodeText(raw)
-	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: neither UTF-8 nor CP949: %v", name, err)}
-	}
-	r := csv.NewReader(bytes.NewReader(text))
-	r.FieldsPerRecord = -1 // a short or long row is a bad record, not a bad file
-	r.TrimLeadingSpace = true
-	t := &table{where: name}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, &Error{Msg: fmt.Sprintf("%s (%s): line %d, column %d: %v", name, enc, pe.Line, pe.Column, pe.Err)}
-			}
-			return nil, &Error{Msg: name + ": " + err.Error()}
-		}
-		line, _ := r.FieldPos(0)
-		t.rows = append(t.rows, rec)
-		t.lines = append(t.lines, line)
-	}
-	return t, nil
-}
-
-// decodeText returns UTF-8 text and the encoding it was found in.
-func decodeText(raw []byte) ([]byte, string, error) {
-	if bytes.HasPrefix(raw, utf8BOM) {
-		raw = raw[len(utf8BOM):]
-	}
-	if utf8.Valid(raw) {
-		return raw, "UTF-8", nil
-	}
-	out, err := korean.EUCKR.NewDecoder().Bytes(raw)
-	if err != nil {
-		return nil, "", err
-	}
-	// x/text replaces undecodable bytes with U+FFFD rather than failing.
-	if bytes.ContainsRune(out, utf8.RuneError) {
-		return nil, "", errors.New("bytes that are not CP949 either")
-	}
-	return out, "CP949", nil
+	return f.Limits
 }
 
 // headerIndex maps each layout column to its index in the header row; a
-// required column that is missing fails the file.
-func headerIndex(t *table, layout []column) ([]int, error) {
+// required column that is missing fails the file. The error names the
+// columns expected, not the row found: a file without a header row would
+// put its first record (a name, an e-mail) into the stage's error.
+func headerIndex(where string, line int, header []string, layout []column) ([]int, error) {
 	pos := map[string]int{}
-	for i, h := range t.rows[0] {
+	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if _, dup := pos[h]; !dup && h != "" {
 			pos[h] = i
@@ -254,8 +201,14 @@ func headerIndex(t *table, layout []column) ([]int, error) {
 			}
 		}
 		if idx[j] < 0 && c.required {
-			return nil, &Error{Msg: fmt.Sprintf("%s: row %d: required column %q is missing from the header (found: %s)",
-				t.where, t.line(0), c.name, strings.Join(t.rows[0], ", "))}
+			var want []string
+			for _, c := range layout {
+				if c.required {
+					want = append(want, c.name)
+				}
+			}
+			return nil, &Error{Msg: fmt.Sprintf("%s: row %d: required column %q is missing from the header; the first row must name the columns (required: %s; see docs/file-source.md)",
+				where, line, c.name, strings.Join(want, ", "))}
 		}
 	}
 	return idx, nil
@@ -279,20 +232,28 @@ func colName(i int) string {
 	return s
 }
 
+// rowAt names a data row in errors: its file (and sheet), its line, and
+// the width of the file's header.
+type rowAt struct {
+	where string
+	line  int
+	width int
+}
+
 // mapRow builds the entity of one data row. The first problem found
 // becomes the record's FieldError, naming file, row and column.
-func mapRow(kind model.Kind, layout []column, idx []int, t *table, ri int, row []string) (model.Entity, *model.FieldError) {
+func mapRow(kind model.Kind, layout []column, idx []int, t rowAt, row []string) (model.Entity, *model.FieldError) {
 	e := model.Entity{Kind: kind}
 	var fe *model.FieldError
 	fail := func(c column, col int, format string, a ...any) {
 		if fe == nil {
 			fe = &model.FieldError{Kind: kind, Field: c.field, Reason: fmt.Sprintf("%s row %d column %s (%s): %s",
-				t.where, t.line(ri), colName(col), c.name, fmt.Sprintf(format, a...))}
+				t.where, t.line, colName(col), c.name, fmt.Sprintf(format, a...))}
 		}
 	}
-	if len(row) > len(t.rows[0]) {
+	if len(row) > t.width {
 		fe = &model.FieldError{Kind: kind, Field: "row", Reason: fmt.Sprintf("%s row %d: %d values, but the header has %d columns",
-			t.where, t.line(ri), len(row), len(t.rows[0]))}
+			t.where, t.line, len(row), t.width)}
 	}
 	for j, c := range layout {
 		if idx[j] < 0 {
@@ -331,11 +292,11 @@ func mapRow(kind model.Kind, layout []column, idx []int, t *table, ri int, row [
 		// Name the file, row and column of the field that failed.
 		for j, c := range layout {
 			if c.field == v.Field && idx[j] >= 0 {
-				v.Reason = fmt.Sprintf("%s row %d column %s (%s): %s", t.where, t.line(ri), colName(idx[j]), c.name, v.Reason)
+				v.Reason = fmt.Sprintf("%s row %d column %s (%s): %s", t.where, t.line, colName(idx[j]), c.name, v.Reason)
 				return e, v
 			}
 		}
-		v.Reason = fmt.Sprintf("%s row %d: %s", t.where, t.line(ri), v.Reason)
+		v.Reason = fmt.Sprintf("%s row %d: %s", t.where, t.line, v.Reason)
 		return e, v
 	}
 	return e, nil

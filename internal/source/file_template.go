@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/orgsync/orgsync/internal/inputfile"
 	"github.com/orgsync/orgsync/internal/model"
 )
 
@@ -40,7 +41,7 @@ func WriteTemplate(dir, format string) error {
 		}
 		for _, k := range model.Kinds {
 			var buf bytes.Buffer
-			buf.Write(utf8BOM)
+			buf.Write(inputfile.UTF8BOM)
 			w := csv.NewWriter(&buf)
 			_ = w.Write(Header(k))
 			w.Flush()

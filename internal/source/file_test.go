@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/korean"
 
+	"github.com/orgsync/orgsync/internal/inputfile"
 	"github.com/orgsync/orgsync/internal/model"
 )
 
@@ -101,7 +102,7 @@ func TestFileCSVUTF8(t *testing.T) {
 	for k, s := range sample {
 		data := []byte(s)
 		if k == model.Employee { // Excel's "CSV UTF-8" starts with a BOM, and uses CRLF
-			data = append(append([]byte{}, utf8BOM...), strings.ReplaceAll(s, "\n", "\r\n")...)
+			data = append(append([]byte{}, inputfile.UTF8BOM...), strings.ReplaceAll(s, "\n", "\r\n")...)
 		}
 		writeCSV(t, dir, k, data)
 	}
@@ -186,7 +187,7 @@ func TestFileTemplateCSV(t *testing.T) {
 		}
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "employees.csv"))
-	if !strings.HasPrefix(string(b), string(utf8BOM)+"key,name,name_en,email,login_id,department_code") {
+	if !strings.HasPrefix(string(b), string(inputfile.UTF8BOM)+"key,name,name_en,email,login_id,department_code") {
 		t.Errorf("employees template %q", b)
 	}
 	if err := WriteTemplate(dir, "csv"); err == nil || !strings.Contains(err.Error(), "not overwritten") {
@@ -253,7 +254,7 @@ func TestFileMalformed(t *testing.T) {
 			writeCSV(t, dir, model.Position, nil)
 		}, model.Position, []string{"positions.csv", "empty"}},
 		{"neither UTF-8 nor CP949", func(dir string) {
-			writeCSV(t, dir, model.Grade, []byte{'c', 'o', 'd', 'e', '\n', 0xff, 0xfe, 0xff, '\n'})
+			writeCSV(t, dir, model.Grade, append([]byte("code,name\n"), 0xff, 0xfe, 0xff, '\n'))
 		}, model.Grade, []string{"grades.csv", "neither UTF-8 nor CP949"}},
 		{"no file", func(string) {}, model.Employee, []string{"employees.csv", Workbook}},
 		{"not a workbook", func(dir string) {
@@ -275,15 +276,7 @@ func TestFileMalformed(t *testing.T) {
 			src := &File{Dir: dir}
 			n := 0
 			err := src.Fetch(context.Background(), tc.kind, func(model.Entity, *model.FieldError) error { n++; return nil })
-			var se *Error
-			if !errors.As(err, &se) {
-				t.Fatalf("err %v (%T), want *source.Error", err, err)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(se.Msg, w) {
-					t.Errorf("%q does not contain %q", se.Msg, w)
-				}
-			}
+			wantSourceError(t, err, tc.want...)
 			if n != 0 {
 				t.Errorf("%d records emitted from a malformed file", n)
 			}
@@ -300,4 +293,20 @@ func TestColName(t *testing.T) {
 			t.Errorf("colName(%d) = %s, want %s", i, got, want)
 		}
 	}
+}
+
+// wantSourceError checks that err is a *Error whose message holds every
+// part of want, and returns it.
+func wantSourceError(t *testing.T, err error, want ...string) *Error {
+	t.Helper()
+	var se *Error
+	if !errors.As(err, &se) {
+		t.Fatalf("err %v (%T), want *source.Error", err, err)
+	}
+	for _, w := range want {
+		if !strings.Contains(se.Msg, w) {
+			t.Errorf("%q does not contain %q", se.Msg, w)
+		}
+	}
+	return se
 }

@@ -5,18 +5,19 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
+	"github.com/orgsync/orgsync/internal/inputfile"
 )
 
-// readSheet reads one sheet of the workbook (its name matched
-// case-insensitively) as text, as Excel shows it.
-func readSheet(path, sheet string) (*table, error) {
+// sheet finds one sheet of the workbook (its name matched
+// case-insensitively) and returns a reader of its rows as text, as Excel
+// shows it. The workbook is opened within the file limits; rows are
+// streamed.
+func (f *File) sheet(path, sheet string) (rowsFunc, string, error) {
 	name := filepath.Base(path)
-	wb, err := excelize.OpenFile(path)
+	wb, err := inputfile.OpenWorkbook(path, f.limits())
 	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s: not a readable XLSX workbook: %v", name, err)}
+		return nil, "", &Error{Msg: err.Error()}
 	}
-	defer wb.Close()
 	found := ""
 	for _, s := range wb.GetSheetList() {
 		if strings.EqualFold(strings.TrimSpace(s), sheet) {
@@ -25,11 +26,12 @@ func readSheet(path, sheet string) (*table, error) {
 		}
 	}
 	if found == "" {
-		return nil, &Error{Msg: fmt.Sprintf("%s: no sheet %q (sheets: %s)", name, sheet, strings.Join(wb.GetSheetList(), ", "))}
+		defer wb.Close()
+		return nil, "", &Error{Msg: fmt.Sprintf("%s: no sheet %q (sheets: %s)", name, sheet, strings.Join(wb.GetSheetList(), ", "))}
 	}
-	rows, err := wb.GetRows(found)
-	if err != nil {
-		return nil, &Error{Msg: fmt.Sprintf("%s sheet %s: %v", name, found, err)}
-	}
-	return &table{where: name + " sheet " + found, rows: rows}, nil
+	where := name + " sheet " + found
+	return func(fn func(int, []string) error) error {
+		defer wb.Close()
+		return inputfile.SheetRows(wb, found, where, f.limits(), fn)
+	}, where, nil
 }

@@ -262,9 +262,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// withoutNUL keeps U+0000 out of what is emitted: Postgres text and jsonb
-// cannot store it, so one such character from Knox would otherwise fail
-// the whole stage instead of the one record. The character is replaced
+// withoutNUL keeps U+0000 out of what is emitted, for every source (Knox
+// and files): Postgres text and jsonb cannot store it, so one such
+// character would otherwise fail the whole stage's COPY instead of the one
+// record. Other control characters reach the record's validation, which
+// refuses them naming the field. The character is replaced
 // with U+FFFD and the record is reported invalid, naming the field.
 func withoutNUL(emit Emit) Emit {
 	return func(e model.Entity, fe *model.FieldError) error {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -57,11 +58,15 @@ func (s *Store) LoadSnapshot(ctx context.Context, runID string, kinds []model.Ki
 		for range rows { // let the fetcher finish
 		}
 	}
-	if err := <-fetchErr; err != nil {
-		return nil, err
-	}
-	if copyErr != nil {
+	// A failed COPY cancels the fetch, whose error is then only that
+	// cancellation: report the COPY's own error, which says what Postgres
+	// refused.
+	fErr := <-fetchErr
+	if copyErr != nil && (fErr == nil || errors.Is(fErr, context.Canceled) && ctx.Err() == nil) {
 		return nil, fmt.Errorf("write snapshot: %w", copyErr)
+	}
+	if fErr != nil {
+		return nil, fErr
 	}
 	// Fresh statistics, or the planner takes a just-filled table for an
 	// empty one and the checks and diff go quadratic (measured: 36 s

@@ -28,13 +28,18 @@ const (
 // Retryable reports whether a call of this class may succeed if repeated.
 func (c Class) Retryable() bool { return c == Throttled || c == Transient }
 
-// Error is a classified failure of a remote call. Message never holds
-// secrets: clients build it from the response's error code and message.
+// Error is a classified failure of a remote call. Error() is built from
+// the class, status, code and Message only: it reaches logs and workflow
+// history, so it holds ids and codes, never secrets or data.
 type Error struct {
 	Class   Class
 	Status  int    // HTTP status, 0 when no response arrived
 	Code    string // errorCode from the body, if any
-	Message string
+	Message string // ours: the object (kind and key), what failed, what to do
+	// Detail is the server's own words, which may repeat what was sent (a
+	// name, an e-mail): kept out of Error(), stored with the item in
+	// Postgres (see Text) and shown by `starter report`.
+	Detail string
 }
 
 func (e *Error) Error() string {
@@ -45,6 +50,16 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s (HTTP %d): %s", e.Class, e.Status, e.Message)
 	}
 	return fmt.Sprintf("%s: %s", e.Class, e.Message)
+}
+
+// Text is err's message with the server's own words, if it carries any:
+// the text stored with an item in Postgres, never in workflow history.
+func Text(err error) string {
+	var te *Error
+	if errors.As(err, &te) && te.Detail != "" {
+		return err.Error() + "; the target said: " + te.Detail
+	}
+	return err.Error()
 }
 
 // ClassOf returns the class of err: OK for nil or a Done, the Error's

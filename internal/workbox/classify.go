@@ -18,7 +18,7 @@ type errorBody = ncpapi.GatewayError
 func classify(method, res, key string, status int, body []byte) error {
 	code, msg, hasError := parseError(body)
 	what := res + " " + key
-	e, msg := ncpapi.NewError(what, status, code, msg, hasError)
+	e := ncpapi.NewError(what, status, code, msg, hasError)
 	if e == nil {
 		return nil
 	}
@@ -30,12 +30,12 @@ func classify(method, res, key string, status int, body []byte) error {
 	case code == "180001":
 		e.Class = target.Forbidden
 		e.Message = what + ": the WORKBOX console's sync switch for " + label[res] +
-			" is OFF (Developers > 조직 연동); turn it ON to sync this item (" + msg + ")"
+			" is OFF (Developers > 조직 연동); turn it ON to sync this item"
 	case code == "180000":
 		e.Class = target.Auth
-		e.Message = what + ": company not found (" + msg + "); check ORGSYNC_COMPANY_ID (WORKBOX Developers > 기본 설정 > 연동키)"
+		e.Message = what + ": company not found; check ORGSYNC_COMPANY_ID (WORKBOX Developers > 기본 설정 > 연동키)"
 	default:
-		ncpapi.Classify(e, what, msg, true,
+		ncpapi.Classify(e, what, true,
 			"the access key, secret key and API key (and ORGSYNC_SIGNATURE_V1)")
 	}
 	return e

@@ -59,9 +59,7 @@ func New(cfg Config) (*Client, error) {
 	if c.t.Timeout <= 0 {
 		c.t.Timeout = DefaultTimeout
 	}
-	if c.t.HTTP == nil {
-		c.t.HTTP = ncpapi.NewHTTPClient()
-	}
+	c.t.HTTP = ncpapi.NoRedirects(c.t.HTTP)
 	return c, nil
 }
 

@@ -27,9 +27,9 @@ type errorBody struct {
 // classify turns an answer into nil or a *target.Error: the body's code
 // first, the HTTP status second (docs/protocol.md, "WORKPLACE").
 func classify(method, res, key string, status int, body []byte) error {
-	code, msg, gateway, hasError := parseError(body)
+	code, msg, fields, gateway, hasError := parseError(body)
 	what := res + " " + key
-	e, msg := ncpapi.NewError(what, status, code, msg, hasError)
+	e := ncpapi.NewError(what, status, code, msg, hasError)
 	if e == nil {
 		return nil
 	}
@@ -41,40 +41,47 @@ func classify(method, res, key string, status int, body []byte) error {
 	case !gateway && code == CodeSyncOff:
 		e.Class = target.Forbidden
 		e.Message = what + ": organisation sync is not enabled in WORKPLACE for " + res +
-			"; turn it on in the WORKPLACE admin console (" + msg + ")"
+			"; turn it on in the WORKPLACE admin console"
 	case !gateway && code == CodeCompany:
 		e.Class = target.Auth
-		e.Message = what + ": company not found (" + msg + "); check ORGSYNC_COMPANY_ID"
+		e.Message = what + ": company not found; check ORGSYNC_COMPANY_ID"
 	default:
-		ncpapi.Classify(e, what, msg, gateway, "the access key and secret key (signature v2)")
+		ncpapi.Classify(e, what, gateway, "the access key and secret key (signature v2)")
+	}
+	if fields != "" { // names only: their messages may echo the values
+		e.Message += " (fields: " + fields + ")"
 	}
 	return e
 }
 
-// parseError returns the code and message of an error body; gateway is
-// true for the API Gateway's shape; hasError is false when the body is not
-// an error (a success body, HTML from a proxy).
-func parseError(body []byte) (code, msg string, gateway, hasError bool) {
+// parseError returns the code and message of an error body (the
+// message with each errors[] entry as "field: message"), and the names of
+// the fields errors[] lists; gateway is true for the API Gateway's shape;
+// hasError is false when the body is not an error (a success body, HTML
+// from a proxy).
+func parseError(body []byte) (code, msg, fields string, gateway, hasError bool) {
 	var eb errorBody
 	if len(body) == 0 || json.Unmarshal(body, &eb) != nil {
-		return "", "", false, false
+		return "", "", "", false, false
 	}
 	switch {
 	case eb.Error != nil:
 		code, msg, gateway = ncpapi.Code(eb.Error.ErrorCode), eb.Error.Message, true
 	case len(eb.Code) > 0 && string(eb.Code) != "null":
 		code, msg = ncpapi.Code(eb.Code), eb.Message
-		var parts []string
+		var parts, names []string
 		for _, fe := range eb.Errors {
 			if fe.Field != "" {
 				parts = append(parts, fe.Field+": "+fe.Message)
+				names = append(names, ncpapi.Message(fe.Field))
 			}
 		}
 		if len(parts) > 0 {
 			msg += " (" + strings.Join(parts, "; ") + ")"
+			fields = ncpapi.Message(strings.Join(names, ", "))
 		}
 	default:
-		return "", "", false, false
+		return "", "", "", false, false
 	}
-	return code, ncpapi.Message(msg), gateway, true
+	return code, ncpapi.Message(msg), fields, gateway, true
 }

@@ -79,9 +79,7 @@ func New(cfg Config) (*Client, error) {
 	if c.pageSize == 0 {
 		c.pageSize = DefaultPageSize
 	}
-	if c.t.HTTP == nil {
-		c.t.HTTP = ncpapi.NewHTTPClient()
-	}
+	c.t.HTTP = ncpapi.NoRedirects(c.t.HTTP)
 	return c, nil
 }
 
@@ -225,7 +223,7 @@ func (c *Client) do(ctx context.Context, method string, kind model.Kind, key, qu
 		key = "list"
 	}
 	if err := classify(method, res, key, status, answer); err != nil {
-		if _, _, gateway, _ := parseError(answer); gateway && method == http.MethodGet {
+		if _, _, _, gateway, _ := parseError(answer); gateway && method == http.MethodGet {
 			return nil, &gatewayError{err.(*target.Error)} // never "missing": see Get
 		}
 		return nil, err
