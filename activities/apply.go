@@ -64,29 +64,34 @@ func (a *Activities) apply(ctx context.Context, it store.Item, last bool, applie
 		a.logger(ctx, "runId", it.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op).Info("item skipped", "reason", msg)
 		return ApplyResult{Status: plan.StatusSkipped}, a.Store.Failed(ctx, it, plan.StatusSkipped, true, it.MissingField, "dependency", msg)
 	}
-	err := a.write(ctx, it.Op, it.Entity, it.Kind, it.Key)
+	err := a.put(ctx, &it)
 	return a.record(ctx, it, err, plan.StatusApplied, plan.StatusFailed, last, applied)
 }
 
-// undo compensates one applied item from its pre-image: a create is
-// deleted, an update restored, a delete re-created.
+// undo compensates one applied item by what it did (compensation):
+// what the run created is deleted, what it changed or deleted is put back
+// from an exact pre-image, and anything else is left and reported.
 func (a *Activities) undo(ctx context.Context, it store.Item, last bool) (ApplyResult, error) {
-	if it.Status != plan.StatusApplied {
-		return ApplyResult{Status: it.Status}, nil // nothing to undo, or undone already
+	if it.Status != plan.StatusApplied && it.Status != plan.StatusUndoFailed {
+		// Never applied, or compensated before (a second undo): nothing
+		// to do, and nothing to count.
+		return ApplyResult{}, nil
+	}
+	op, e, why := compensation(it)
+	if why != "" {
+		a.logger(ctx, "runId", it.RunID, "stage", it.Kind, "key", it.Key, "op", it.Op).Info("item not undoable", "effect", it.Effect)
+		return ApplyResult{Status: plan.StatusNotUndoable}, a.Store.Failed(ctx, it, plan.StatusNotUndoable, true, "", "not_undoable", why)
 	}
 	var err error
-	switch it.Op {
-	case plan.OpCreate:
-		err = a.write(ctx, plan.OpDelete, model.Entity{}, it.Kind, it.Key)
-	case plan.OpUpdate:
-		err = a.write(ctx, plan.OpUpdate, *it.PreImage, it.Kind, it.Key)
-	case plan.OpDelete:
-		err = a.write(ctx, plan.OpCreate, *it.PreImage, it.Kind, it.Key)
+	if op != "" {
+		err = a.write(ctx, op, e, it.Kind, it.Key)
 	}
 	return a.record(ctx, it, err, plan.StatusUndone, plan.StatusUndoFailed, last, a.Store.Applied)
 }
 
 // write performs op, absorbing what a repeated or racing call produces.
+// Compensation uses it; applying a plan item goes through put, which also
+// records what the write did.
 func (a *Activities) write(ctx context.Context, op string, e model.Entity, kind model.Kind, key string) error {
 	switch op {
 	case plan.OpCreate:

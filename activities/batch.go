@@ -107,10 +107,15 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *B
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
+	// What was written is recorded even when the batch stops (a cancel,
+	// a dead database connection): compensation reads it from Postgres.
+	err = g.Wait()
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if ferr := out.flush(fctx); err == nil {
+		err = ferr
 	}
-	return out.flush(ctx)
+	return err
 }
 
 // outcomes gathers a wave's applied items and records them outcomesAtOnce
@@ -159,6 +164,7 @@ func (a *Activities) applyRetrying(ctx context.Context, it store.Item, applied r
 		if err == nil || !target.ClassOf(err).Retryable() || !asTarget(err, &te) {
 			return r, err
 		}
+		it.Attempts++ // recorded by the failed try; an earlier try may have written (put)
 		select {
 		case <-ctx.Done():
 			return r, ctx.Err()

@@ -97,7 +97,7 @@ func (e *env) root() *cobra.Command {
 	root.PersistentFlags().StringVar(&e.companyName, "company", "", "the company to address, one of ORGSYNC_COMPANIES (default: the only one)")
 	root.AddCommand(e.syncCmd(), e.planCmd(), e.approveCmd(), e.statusCmd(), e.reportCmd(),
 		e.scheduleCmd(), e.mappingCmd(), e.migrateCmd(), e.configCmd(), e.purgeCmd(),
-		e.applyCmd(), e.orgCmd(), e.diffCmd())
+		e.applyCmd(), e.orgCmd(), e.diffCmd(), e.undoCmd())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 		for _, s := range c.Commands() {

@@ -204,6 +204,9 @@ func (e *env) wait(ctx context.Context, run client.WorkflowRun, show bool) (plan
 			if show {
 				bar.finish()
 			}
+			if temporal.IsCanceledError(r.err) {
+				return r.rep, fmt.Errorf("run %s was cancelled (its rollback policy compensated): see `starter report %s`", run.GetRunID(), run.GetRunID())
+			}
 			if r.err != nil {
 				return r.rep, fmt.Errorf("run %s failed: %s", run.GetRunID(), errText(r.err))
 			}
@@ -242,7 +245,7 @@ func errText(err error) string {
 // outcome turns a finished run's status into the exit status.
 func outcome(rep plan.Report) error {
 	switch rep.Status {
-	case plan.RunFailed:
+	case plan.RunFailed, plan.RunRolledBack, plan.RunRollbackIncomplete:
 		stage := ""
 		if rep.FailedStage != "" {
 			stage = " at stage " + rep.FailedStage
@@ -501,6 +504,8 @@ type reportView struct {
 	Failed      []store.FailedItem        `json:"failed"`
 	Notes       []store.FailedItem        `json:"notes,omitempty"` // items done, with a note (Message)
 	Plan        map[model.Kind]plan.Stage `json:"plan,omitempty"`
+	Undo        *plan.UndoReport          `json:"undo,omitempty"`
+	Approval    *plan.Approval            `json:"approval,omitempty"`
 }
 
 func (e *env) reportCmd() *cobra.Command {
@@ -527,7 +532,7 @@ func (e *env) reportCmd() *cobra.Command {
 			v := reportView{RunID: r.RunID, WorkflowID: r.WorkflowID, Status: r.Status, Plan: row.Plan}
 			var rep plan.Report
 			if len(row.Report) > 0 && json.Unmarshal(row.Report, &rep) == nil {
-				v.FailedStage, v.Message = rep.FailedStage, rep.Message
+				v.FailedStage, v.Message, v.Undo, v.Approval = rep.FailedStage, rep.Message, rep.Undo, rep.Approval
 			}
 			if v.Stages, err = st.StageReports(ctx, r.RunID); err != nil {
 				return err
@@ -557,6 +562,8 @@ func (e *env) reportCmd() *cobra.Command {
 				e.printf("records and target messages removed on %s (ORGSYNC_RETENTION); counts and outcomes remain\n", at.Local().Format(time.RFC3339))
 			}
 			e.stageTable(v.Stages)
+			e.approvalLine(v.Approval)
+			e.undoLine(v.Undo)
 			if len(v.Notes) > 0 {
 				e.printf("\n%d items with a note:\n", len(v.Notes))
 				for _, n := range v.Notes {

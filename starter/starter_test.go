@@ -241,7 +241,8 @@ func TestStarter(t *testing.T) {
 			t.Fatalf("status after approval %s", r.Status)
 		}
 		text := mustStarter(t, cfg, "report", v.RunID)
-		if !strings.Contains(text, "1 failed or skipped items") || !strings.Contains(text, emps[1].Key) {
+		if !strings.Contains(text, "1 failed or skipped items") || !strings.Contains(text, emps[1].Key) ||
+			!strings.Contains(text, "deletes approved by ops for the plan of") || r.Approval == nil || len(r.Approval.Digest) != 64 {
 			t.Fatal(text)
 		}
 		if out, code := starter(t, cfg, "approve", firstRun); code != exitFailed || !strings.Contains(out, "not running") {

@@ -51,12 +51,12 @@ func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, r
 			var waves []activities.Span
 			waves, n = smallWaves(ranges[i:], batch)
 			i += len(waves) - 1
-			res = applyWaves(ctx, w.settings.RunID, waves)
+			res = applyWaves(ctx, w.items, waves)
 		case batchV1 && n <= InlineBatches*batch:
-			res, _ = applyBatches(ctx, ApplyRangeInput{RunID: w.settings.RunID, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
+			res, _ = applyBatches(ctx, ApplyRangeInput{RunID: w.items, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
 				Batch: batch, Parallel: BatchParallelV1})
 		case inline && n <= InlineItems:
-			res = applyItems(ctx, ApplyRangeInput{RunID: w.settings.RunID, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
+			res = applyItems(ctx, ApplyRangeInput{RunID: w.items, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
 				Window: w.settings.Window, Undo: undo, Reverse: reverse})
 		default:
 			children = true // counted as each child ends
@@ -109,9 +109,12 @@ func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, b
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID: childID(w.settings.RunID, c, undo),
+			// exact-compensation: a cancelled child first finishes the
+			// writes it has in flight, so compensation sees them.
+			WaitForCancellation: w.exact,
 		})
 		f := workflow.ExecuteChildWorkflow(cctx, ApplyRange, ApplyRangeInput{
-			RunID: w.settings.RunID, Kind: r.Kind, Lo: c.Lo, Hi: c.Hi, Window: window, Undo: undo, Reverse: reverse,
+			RunID: w.items, Kind: r.Kind, Lo: c.Lo, Hi: c.Hi, Window: window, Undo: undo, Reverse: reverse,
 			Batch: batch, Parallel: parallel, Company: w.company,
 		})
 		running++
@@ -139,7 +142,7 @@ func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, b
 func (w *orgSync) count(res ApplyRangeResult, items int, undo bool) {
 	w.progress.Done += res.Counts.Applied + res.Counts.Skipped
 	w.progress.Failed += res.Counts.Failed
-	if !undo {
+	if !undo || w.in.Undo != "" { // an undo run counts down what it compensates
 		w.progress.Remaining -= items
 	}
 }
@@ -193,6 +196,10 @@ func applyItems(ctx workflow.Context, in ApplyRangeInput) ApplyRangeResult {
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 20 * time.Second,
 			MaximumAttempts: ApplyMaxAttempts,
 		},
+		// exact-compensation: on cancel, wait for the items in flight to
+		// end, so that what they applied is recorded before compensation
+		// reads it.
+		WaitForCancellation: workflow.GetVersion(ctx, "exact-compensation", workflow.DefaultVersion, 1) == 1,
 	})
 	var res ApplyRangeResult
 	pending := 0
@@ -245,6 +252,8 @@ func count(res *ApplyRangeResult, r activities.ApplyResult, undo bool) {
 		if !undo {
 			res.Counts.Skipped++
 		}
+	case plan.StatusNotUndoable:
+		res.Counts.NotUndoable++
 	}
 	if msg := abortFor(r.Class); msg != "" {
 		res.Abort = msg
@@ -310,6 +319,9 @@ func batchOptions(ctx workflow.Context) workflow.Context {
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
 		},
+		// exact-compensation: on cancel, wait for the batch to stop and
+		// record what it wrote.
+		WaitForCancellation: workflow.GetVersion(ctx, "exact-compensation", workflow.DefaultVersion, 1) == 1,
 	})
 }
 

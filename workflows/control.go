@@ -21,12 +21,17 @@ func (w *orgSync) handlers(ctx workflow.Context) error {
 	}
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApproveDeletes,
 		func(ctx workflow.Context, in ApproveInput) (string, error) {
-			w.approved = true
+			w.approve(in)
 			return "deletes approved", nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(in ApproveInput) error {
 			if w.in.DryRun {
 				return errors.New("a dry run deletes nothing: there is nothing to approve")
+			}
+			if w.exact && !w.waiting {
+				// Approval covers a plan someone could see: the one this
+				// run holds while it waits, not one still to be made.
+				return fmt.Errorf("the run is not waiting for approval (stage %s, status %s): there is nothing to approve", w.progress.Stage, w.progress.Status)
 			}
 			return nil
 		}})
@@ -38,7 +43,11 @@ func (w *orgSync) handlers(ctx workflow.Context) error {
 		for {
 			var in ApproveInput
 			ch.Receive(ctx, &in)
-			w.approved = true
+			if !w.exact || w.waiting {
+				w.approve(in)
+			} else {
+				workflow.GetLogger(ctx).Warn("approve-deletes signal ignored: the run is not waiting for approval")
+			}
 		}
 	})
 	return nil
@@ -51,6 +60,8 @@ func (w *orgSync) awaitApproval(ctx workflow.Context) bool {
 		return true
 	}
 	w.setStage(ctx, "approval", plan.RunWaitingApproval)
+	w.waiting = true
+	defer func() { w.waiting = false }()
 	// Version 1 also shows the wait in the runs table, for operators who
 	// look there rather than at the progress query.
 	recorded := workflow.GetVersion(ctx, "runs-table-approval-status", workflow.DefaultVersion, 1) == 1
@@ -64,6 +75,37 @@ func (w *orgSync) awaitApproval(ctx workflow.Context) bool {
 		w.recordStatus(ctx, "approval", plan.RunRunning)
 	}
 	return err == nil && ok
+}
+
+// approve takes an approval; the first approver is the one recorded.
+func (w *orgSync) approve(in ApproveInput) {
+	if !w.approved {
+		w.approver = in.By
+	}
+	w.approved = true
+}
+
+// recordApproval stores who approved the held deletes and which plan
+// (counts and a digest of its items), for `starter report`.
+func (w *orgSync) recordApproval(ctx workflow.Context) *plan.Approval {
+	by := w.approver
+	if by == "" {
+		by = "unnamed"
+		if w.in.ApproveDeletes {
+			by = "the run's input (approveDeletes)"
+		}
+	}
+	var out plan.Approval
+	in := activities.ApprovalInput{RunID: w.settings.RunID, Items: w.items, By: by}
+	for _, st := range w.plans {
+		in.Creates, in.Updates, in.Deletes = in.Creates+st.Creates, in.Updates+st.Updates, in.Deletes+st.Deletes
+	}
+	err := workflow.ExecuteActivity(withShort(ctx), a.RecordApproval, in).Get(ctx, &out)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("could not record the approval", "error", err)
+		return &plan.Approval{By: by}
+	}
+	return &out
 }
 
 // deletesOverLimit reports whether any kind would delete more than its
@@ -108,6 +150,9 @@ func validateInput(in Input) error {
 	}
 	if in.DeleteLimit != nil && *in.DeleteLimit < 0 {
 		return fmt.Errorf("input deleteLimit: must not be negative, got %d", *in.DeleteLimit)
+	}
+	if in.Undo != "" && (len(in.Stages) > 0 || in.Reconcile || in.Batch > 0 || in.ApplyPlan != "") {
+		return fmt.Errorf("input undo: undoes a whole run; stages, reconcile, batch and applyPlan do not apply to it")
 	}
 	switch in.Unmatched {
 	case "", plan.UnmatchedDelete, plan.UnmatchedReport:

@@ -29,7 +29,17 @@ type orgSync struct {
 	plans    []plan.Stage // in stage order
 	progress Progress
 	approved bool
-	company  string // the company whose task queue runs the activities; "" = the shared queue
+	// exact is the "exact-compensation" version: a cancel fails the
+	// stage, compensation waits for writes in flight, approval is taken
+	// only while the run waits and is recorded, a cancelled run ends
+	// Canceled.
+	exact    bool
+	waiting  bool   // waiting for approve-deletes
+	approver string // who approved
+	// items is the run whose plan items are applied: this run, or the
+	// run an undo run compensates.
+	items   string
+	company string // the company whose task queue runs the activities; "" = the shared queue
 }
 
 func (w *orgSync) run(ctx workflow.Context) (Report, error) {
@@ -42,6 +52,7 @@ func (w *orgSync) run(ctx workflow.Context) (Report, error) {
 	}
 	w.kinds = kinds
 	w.progress.Status = plan.RunRunning
+	w.exact = workflow.GetVersion(ctx, "exact-compensation", workflow.DefaultVersion, 1) == 1
 	if err := w.handlers(ctx); err != nil {
 		return Report{}, err
 	}
@@ -49,7 +60,11 @@ func (w *orgSync) run(ctx workflow.Context) (Report, error) {
 		return Report{}, err
 	}
 	w.applyInput()
+	w.items = w.settings.RunID
 	rep := Report{RunID: w.settings.RunID, DryRun: w.in.DryRun}
+	if w.in.Undo != "" {
+		return w.undoRun(ctx, rep)
+	}
 
 	if failed, msg := w.planAll(ctx); failed != "" {
 		return w.finish(ctx, rep, plan.RunFailed, failed, msg)
@@ -60,17 +75,21 @@ func (w *orgSync) run(ctx workflow.Context) (Report, error) {
 	}
 	rep.DeletesHeld = w.deletesOverLimit()
 	if failed, msg := w.applyStages(ctx, false); failed != "" {
-		rep.RolledBack = w.rollback(ctx, failed)
-		return w.finish(ctx, rep, plan.RunFailed, failed, msg)
+		return w.fail(ctx, rep, failed, msg)
 	}
 	if w.hasDeletes() {
 		if rep.DeletesHeld {
 			rep.DeletesApproved = w.awaitApproval(ctx)
+			if w.exact && ctx.Err() != nil {
+				return w.fail(ctx, rep, "approval", "cancelled while waiting for approval")
+			}
+			if rep.DeletesApproved && w.exact {
+				rep.Approval = w.recordApproval(ctx)
+			}
 		}
 		if !rep.DeletesHeld || rep.DeletesApproved {
 			if failed, msg := w.applyStages(ctx, true); failed != "" {
-				rep.RolledBack = w.rollback(ctx, failed)
-				return w.finish(ctx, rep, plan.RunFailed, failed, msg)
+				return w.fail(ctx, rep, failed, msg)
 			}
 		} else {
 			rep.Message = "deletes were over the limit and not approved in time: skipped"
@@ -128,6 +147,9 @@ func (w *orgSync) applyStages(ctx workflow.Context, deletes bool) (failedStage, 
 		if abort != "" {
 			return string(st.Kind), fmt.Sprintf("stage %s stopped: %s", st.Kind, abort)
 		}
+		if w.exact && ctx.Err() != nil {
+			return string(st.Kind), fmt.Sprintf("stage %s stopped: the run was cancelled", st.Kind)
+		}
 		if stageFailed(c) {
 			return string(st.Kind), fmt.Sprintf("every %s write failed (%d of %d); later stages were not run", st.Kind, c.Failed, c.Applied+c.Failed)
 		}
@@ -145,11 +167,22 @@ func stageFailed(c plan.Counts) bool { return c.Failed > 0 && c.Applied == 0 }
 // left behind.
 func (w *orgSync) finish(ctx workflow.Context, rep Report, status, failedStage, msg string) (Report, error) {
 	rep.Status, rep.FailedStage, rep.Message = status, failedStage, msg
-	if ctx.Err() != nil {
+	cancelled := ctx.Err() != nil
+	if !cancelled && w.exact {
+		// A cancel that arrives now must not abandon the report and the
+		// lock: the run is over.
+		dctx, cancel := workflow.NewDisconnectedContext(ctx)
+		defer cancel()
+		ctx = dctx
+	}
+	if cancelled {
 		dctx, cancel := workflow.NewDisconnectedContext(ctx)
 		defer cancel()
 		ctx = dctx
 		rep.Status, rep.Message = plan.RunFailed, "cancelled: "+msg
+		if w.exact {
+			rep.Status = plan.RunCanceled
+		}
 	}
 	if status == plan.RunCompleted && (w.progress.Failed > 0 || w.invalid() > 0) {
 		// Records that failed validation are failed items too: the run
@@ -162,6 +195,11 @@ func (w *orgSync) finish(ctx workflow.Context, rep Report, status, failedStage, 
 		return rep, err
 	}
 	w.upsertSearchAttributes(ctx, out)
+	if cancelled && w.exact {
+		// Ends the execution as Canceled, after compensation; the report
+		// is in Postgres and in the error's details.
+		return out, temporal.NewCanceledError(out)
+	}
 	return out, nil
 }
 

@@ -21,6 +21,20 @@ const (
 	StatusSkipped    = "skipped"
 	StatusUndone     = "undone"
 	StatusUndoFailed = "undo_failed"
+	// StatusNotUndoable closes an applied item that undo leaves as the
+	// run wrote it: orgsync does not know exactly what the target held
+	// before (and never deletes what it did not create), or a later run
+	// wrote the item too (docs/operations.md, "Rollback, cancel and undo").
+	StatusNotUndoable = "not_undoable"
+)
+
+// Effects: what an applied item did to the target (plan_items.effect).
+const (
+	EffectCreated = "created" // our POST answered 2xx: undo deletes it
+	EffectAdopted = "adopted" // the key was there; we updated it: undo never deletes it
+	EffectUpdated = "updated"
+	EffectDeleted = "deleted"
+	EffectNone    = "none" // a delete of a key that was already gone
 )
 
 // SeqBase spaces the kinds' item numbers apart (kind index x SeqBase), so a
@@ -59,11 +73,15 @@ type Counts struct {
 	Applied int `json:"applied"`
 	Failed  int `json:"failed"`
 	Skipped int `json:"skipped"`
+	// NotUndoable counts, in compensation, the applied items left as the
+	// run wrote them (Applied counts those undone, Failed those refused).
+	NotUndoable int `json:"notUndoable,omitempty"`
 }
 
 // Add returns the sum of two counts.
 func (c Counts) Add(o Counts) Counts {
-	return Counts{Applied: c.Applied + o.Applied, Failed: c.Failed + o.Failed, Skipped: c.Skipped + o.Skipped}
+	return Counts{Applied: c.Applied + o.Applied, Failed: c.Failed + o.Failed, Skipped: c.Skipped + o.Skipped,
+		NotUndoable: c.NotUndoable + o.NotUndoable}
 }
 
 // StageReport is the per-stage section of a run's report.
@@ -77,7 +95,12 @@ type StageReport struct {
 	Skipped   int        `json:"skipped"`
 	Pending   int        `json:"pending,omitempty"` // planned, not applied (dry run, stopped run)
 	Undone    int        `json:"undone,omitempty"`
-	Retries   int        `json:"retries"`
+	// UndoFailed and NotUndoable are applied items that compensation
+	// could not undo (the target refused) or would not (no exact
+	// pre-image of an item orgsync did not create).
+	UndoFailed  int `json:"undoFailed,omitempty"`
+	NotUndoable int `json:"notUndoable,omitempty"`
+	Retries     int `json:"retries"`
 }
 
 // Run statuses in reports, search attributes and the runs table.
@@ -88,6 +111,12 @@ const (
 	RunCompletedFailing = "completed-with-failures"
 	RunFailed           = "failed"
 	RunDryRun           = "dry-run"
+	RunCanceled         = "canceled"
+	// A failed run whose rollback policy compensated: rolled-back when
+	// the target is back where it was, rollback-incomplete when items were
+	// left (not undoable, or the target refused their undo).
+	RunRolledBack         = "rolled-back"
+	RunRollbackIncomplete = "rollback-incomplete"
 )
 
 // Report is the output of OrgSync and what `starter report` prints. It
@@ -104,7 +133,32 @@ type Report struct {
 	// DeletesApproved tells whether someone approved them in time.
 	DeletesHeld     bool `json:"deletesHeld,omitempty"`
 	DeletesApproved bool `json:"deletesApproved,omitempty"`
-	RolledBack      bool `json:"rolledBack,omitempty"`
+	// RolledBack is true when compensation ran and put the target back
+	// where it was before the run (for what the policy covers): every
+	// applied item undone. Undo has the counts either way.
+	RolledBack bool        `json:"rolledBack,omitempty"`
+	Undo       *UndoReport `json:"undo,omitempty"`
+	Approval   *Approval   `json:"approval,omitempty"`
+}
+
+// UndoReport is what compensation did: by a rollback policy, a cancel, or
+// an undo run (`starter undo`).
+type UndoReport struct {
+	Policy      string `json:"policy"`       // stage, run, cancel or undo
+	Of          string `json:"of,omitempty"` // the run undone (undo runs)
+	Undone      int    `json:"undone"`       // writes compensated (or nothing to do)
+	Failed      int    `json:"failed"`       // compensation refused by the target
+	NotUndoable int    `json:"notUndoable"`  // left as the run wrote them
+	Restored    bool   `json:"restored"`     // the target is back where it was
+}
+
+// Approval records who approved a run's held deletes and which plan.
+type Approval struct {
+	By      string `json:"by"`
+	Creates int    `json:"creates"`
+	Updates int    `json:"updates"`
+	Deletes int    `json:"deletes"`
+	Digest  string `json:"digest"` // sha256 of the plan's items (seq, op, key, content)
 }
 
 // Values of Input.Unmatched.
@@ -132,6 +186,10 @@ type Input struct {
 	// Company names the company to sync (ORGSYNC_COMPANIES); optional when
 	// the worker serves exactly one. Its activities run only on its workers.
 	Company string `json:"company,omitempty"`
+	// Undo, a run id, makes this run compensate that finished run instead
+	// of syncing (`starter undo`): newest write first, only items no later
+	// run touched. With DryRun it lists what it would do.
+	Undo string `json:"undo,omitempty"`
 	// ApplyPlan names a stored plan (the run id of a dry run kept by
 	// `starter plan`): the run applies exactly that plan and refuses, naming
 	// the first differences, when a fresh plan's items differ from it; with

@@ -21,6 +21,12 @@ type Item struct {
 	Key      string
 	Entity   model.Entity  // the source record (create, update)
 	PreImage *model.Entity // what the target held before (update, delete)
+	// PreExact says PreImage is what the target held, not a guess: read
+	// from the target or orgsync's own last full write.
+	PreExact bool
+	// Effect is what applying the item did (plan.Effect*); the write
+	// sets it and Applied records it with the pre-image.
+	Effect   string
 	Status   string
 	Attempts int
 	Target   string
@@ -81,6 +87,7 @@ func (s *Store) getItems(ctx context.Context, refs []ItemRef) ([]Item, error) {
 	// (4 seq scans per item at 78,000 mappings, with autovacuum off).
 	rows, err := s.Pool.Query(ctx, `
 		SELECT q.ord, p.run_id, p.seq, p.kind, p.op, p.ext_key, p.payload, p.pre_image, p.status, p.attempts, r.target, r.company,
+			coalesce(p.effect, ''), p.pre_exact,
 			CASE
 			WHEN `+lacks("parentKey", "department")+` THEN 'parentKey ' || (p.payload->>'parentKey')
 			WHEN `+lacks("deptKey", "department")+` THEN 'deptKey ' || (p.payload->>'deptKey')
@@ -101,7 +108,7 @@ func (s *Store) getItems(ctx context.Context, refs []ItemRef) ([]Item, error) {
 		var payload, pre []byte
 		var missing *string
 		if err := rows.Scan(&ord, &it.RunID, &it.Seq, &it.Kind, &it.Op, &it.Key, &payload, &pre, &it.Status, &it.Attempts,
-			&it.Target, &it.Company, &missing); err != nil {
+			&it.Target, &it.Company, &it.Effect, &it.PreExact, &missing); err != nil {
 			return nil, err
 		}
 		if missing != nil {
@@ -166,11 +173,20 @@ func (s *Store) applied(ctx context.Context, os []Outcome) ([]struct{}, error) {
 	runs, seqs, statuses := make([]string, n), make([]int32, n), make([]string, n)
 	targets, companies, kinds, keys := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	hashes, states, removes := make([][]byte, n), make([]string, n), make([]bool, n)
+	effects, pres, exacts := make([]string, n), make([]*string, n), make([]bool, n)
 	for i, o := range os {
 		it := o.Item
 		runs[i], seqs[i], statuses[i] = it.RunID, int32(it.Seq), o.Status
 		targets[i], companies[i], kinds[i], keys[i] = it.Target, it.Company, string(it.Kind), it.Key
-		removes[i] = it.Op == plan.OpDelete && o.Status == plan.StatusApplied || it.Op == plan.OpCreate && o.Status == plan.StatusUndone
+		effects[i], exacts[i] = it.Effect, it.PreExact
+		if it.PreImage != nil {
+			b, err := json.Marshal(it.PreImage)
+			if err != nil {
+				return nil, err
+			}
+			pres[i] = new(string(b))
+		}
+		removes[i] = removesMapping(it, o.Status)
 		states[i], hashes[i] = "null", []byte{}
 		if removes[i] {
 			continue
@@ -187,8 +203,9 @@ func (s *Store) applied(ctx context.Context, os []Outcome) ([]struct{}, error) {
 	}
 	_, err := s.Pool.Exec(ctx, `
 		WITH i AS (
-			SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[], $10::bool[])
-				WITH ORDINALITY AS i(run_id, seq, status, target, company, kind, ext_key, hash, state, remove, ord)
+			SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::text[], $10::bool[],
+					$11::text[], $12::text[], $13::bool[])
+				WITH ORDINALITY AS i(run_id, seq, status, target, company, kind, ext_key, hash, state, remove, effect, pre, exact, ord)
 		), gone AS (
 			DELETE FROM mappings m USING i
 			WHERE i.remove AND m.target = i.target AND m.company = i.company AND m.kind = i.kind AND m.ext_key = i.ext_key
@@ -200,13 +217,30 @@ func (s *Store) applied(ctx context.Context, os []Outcome) ([]struct{}, error) {
 			DO UPDATE SET content_hash = excluded.content_hash, state = excluded.state, updated_at = now()
 		)
 		UPDATE plan_items p SET status = i.status, attempts = p.attempts + 1, applied_at = now(), updated_at = now(),
-			error_code = NULL, error_message = NULL
+			error_code = NULL, error_message = NULL,
+			effect = CASE WHEN i.status = 'applied' THEN nullif(i.effect, '') ELSE p.effect END,
+			pre_image = CASE WHEN i.status = 'applied' THEN i.pre::jsonb ELSE p.pre_image END,
+			pre_exact = CASE WHEN i.status = 'applied' THEN i.exact ELSE p.pre_exact END
 		FROM i WHERE p.run_id = i.run_id AND p.seq = i.seq`,
-		runs, seqs, statuses, targets, companies, kinds, keys, hashes, states, removes)
+		runs, seqs, statuses, targets, companies, kinds, keys, hashes, states, removes, effects, pres, exacts)
 	if err != nil {
 		return nil, err
 	}
 	return make([]struct{}, n), nil
+}
+
+// removesMapping tells whether recording status for it drops its
+// mapping: a delete that applied, or the undo of an item that was not in
+// the target's mapping before the run (created, adopted, or a create of
+// an item removed by hand).
+func removesMapping(it Item, status string) bool {
+	switch status {
+	case plan.StatusApplied:
+		return it.Op == plan.OpDelete
+	case plan.StatusUndone:
+		return it.Effect == plan.EffectCreated || it.Effect == plan.EffectAdopted
+	}
+	return false
 }
 
 // Failed records an attempt that did not apply. final closes the item with

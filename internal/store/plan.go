@@ -65,11 +65,15 @@ func (s *Store) Plan(ctx context.Context, runID, target, company string, kind mo
 			FROM snap s WHERE s.error IS NOT NULL
 		)
 		INSERT INTO plan_items (run_id, seq, kind, wave, op, ext_key, payload, content_hash, pre_image, pre_hash,
-		                        status, field, error_message, error_code)
+		                        status, field, error_message, error_code, pre_exact)
 		SELECT $1, $5 + row_number() OVER (ORDER BY op = 'invalid', op = 'delete', wave, op, ext_key), $2, wave, op, ext_key,
 		       payload, content_hash, pre, pre_hash,
 		       CASE WHEN op = 'invalid' THEN 'failed' ELSE 'pending' END, field, error,
-		       CASE WHEN op = 'invalid' THEN 'invalid' END
+		       CASE WHEN op = 'invalid' THEN 'invalid' END,
+		       -- The mapping is what the target holds when orgsync wrote it
+		       -- in full; not when it came from the key sheet or a drift
+		       -- check found the target changed (their hashes are markers).
+		       pre IS NOT NULL AND pre_hash NOT IN ('\x'::bytea, 'imported'::bytea)
 		FROM items`, runID, string(kind), target, company, base, keys, hashes, states)
 	if err != nil {
 		return st, fmt.Errorf("diff %s: %w", kind, err)

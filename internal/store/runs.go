@@ -139,6 +139,8 @@ func (s *Store) StageReports(ctx context.Context, runID string) ([]plan.StageRep
 			count(*) FILTER (WHERE status = 'skipped'),
 			count(*) FILTER (WHERE status = 'pending'),
 			count(*) FILTER (WHERE status = 'undone'),
+			count(*) FILTER (WHERE status = 'undo_failed'),
+			count(*) FILTER (WHERE status = 'not_undoable'),
 			coalesce(sum(greatest(attempts - 1, 0)), 0)
 		FROM plan_items WHERE run_id = $1 GROUP BY kind`, runID)
 	if err != nil {
@@ -147,7 +149,7 @@ func (s *Store) StageReports(ctx context.Context, runID string) ([]plan.StageRep
 	byKind := map[model.Kind]plan.StageReport{}
 	for rows.Next() {
 		var r plan.StageReport
-		if err := rows.Scan(&r.Stage, &r.Created, &r.Updated, &r.Deleted, &r.Failed, &r.Skipped, &r.Pending, &r.Undone, &r.Retries); err != nil {
+		if err := rows.Scan(&r.Stage, &r.Created, &r.Updated, &r.Deleted, &r.Failed, &r.Skipped, &r.Pending, &r.Undone, &r.UndoFailed, &r.NotUndoable, &r.Retries); err != nil {
 			return nil, err
 		}
 		byKind[r.Stage] = r
@@ -184,7 +186,7 @@ type FailedItem struct {
 func (s *Store) FailedItems(ctx context.Context, runID string) ([]FailedItem, error) {
 	rows, err := s.Pool.Query(ctx, `
 		SELECT kind, op, ext_key, status, coalesce(field, ''), coalesce(error_code, ''), coalesce(error_message, '')
-		FROM plan_items WHERE run_id = $1 AND status IN ('failed', 'skipped', 'undo_failed') ORDER BY seq`, runID)
+		FROM plan_items WHERE run_id = $1 AND status IN ('failed', 'skipped', 'undo_failed', 'not_undoable') ORDER BY seq`, runID)
 	if err != nil {
 		return nil, err
 	}
