@@ -35,11 +35,17 @@ func (a *Activities) logger(ctx context.Context, args ...any) *slog.Logger {
 // BeginRun records the run, takes the company's sync lock and returns the
 // worker's settings for it.
 func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, error) {
+	if err := a.checkInput(in.Input.Company); err != nil {
+		return Settings{}, err
+	}
 	info := activity.GetInfo(ctx)
 	r := a.run(info.WorkflowExecution.RunID)
 	r.WorkflowID = info.WorkflowExecution.ID
 	r.Input, _ = json.Marshal(in.Input) // plain struct: cannot fail
 	if err := a.Store.BeginRun(ctx, r); err != nil {
+		return Settings{}, err
+	}
+	if err := a.guard(ctx, r.RunID); err != nil { // begun by another company's worker
 		return Settings{}, err
 	}
 	holder, ok, err := a.Store.AcquireLock(ctx, r)
@@ -74,6 +80,7 @@ func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, err
 	return Settings{
 		RunID: r.RunID, Target: r.Target, Company: r.Company, Rollback: a.Config.Rollback,
 		DeleteLimit: limit, ApproveTimeout: timeout, Window: a.Config.ApplyWindow, SearchAttributes: a.SearchAttributes,
+		Name: a.Config.CompanyName(),
 	}, nil
 }
 
@@ -99,6 +106,9 @@ func (a *Activities) alive(ctx context.Context, h store.Holder) (bool, error) {
 // writes the plan items. It returns counts and ranges only.
 func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, error) {
 	defer keepAlive(ctx, 5*time.Second)()
+	if err := a.guard(ctx, in.RunID); err != nil {
+		return plan.Stage{}, err
+	}
 	log := a.logger(ctx, "runId", in.RunID, "stage", in.Kind)
 	r := a.run(in.RunID)
 	loaded, err := a.Store.Loaded(ctx, in.RunID, in.Kind)
@@ -151,6 +161,9 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 // purges the records of runs past ORGSYNC_RETENTION.
 func (a *Activities) FinishRun(ctx context.Context, in FinishInput) (plan.Report, error) {
 	rep := in.Report
+	if err := a.guard(ctx, rep.RunID); err != nil {
+		return rep, err
+	}
 	r := a.run(rep.RunID)
 	if !rep.DryRun {
 		reason := "not applied: the run ended with status " + rep.Status
@@ -193,5 +206,8 @@ type StatusInput struct {
 
 // SetStatus records a run's stage and status in Postgres.
 func (a *Activities) SetStatus(ctx context.Context, in StatusInput) error {
+	if err := a.guard(ctx, in.RunID); err != nil {
+		return err
+	}
 	return a.Store.SetStage(ctx, in.RunID, in.Stage, in.Status)
 }

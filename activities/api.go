@@ -34,6 +34,8 @@ type Activities struct {
 	// SearchAttributes is true when the server has orgsync's custom search
 	// attributes registered, so the workflow may set them.
 	SearchAttributes bool
+	// Serves names every company of this worker process (activities/company.go).
+	Serves []string
 }
 
 // BeginInput starts a run.
@@ -52,6 +54,8 @@ type Settings struct {
 	ApproveTimeout   time.Duration      `json:"approveTimeout"`
 	Window           int                `json:"window"`
 	SearchAttributes bool               `json:"searchAttributes"`
+	// Name is the company's name: the run's activities go to its task queue.
+	Name string `json:"name,omitempty"`
 }
 
 // PlanInput plans one stage of a run.

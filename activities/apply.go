@@ -44,6 +44,9 @@ func (a *Activities) applyOne(ctx context.Context, in ApplyInput, last bool) (Ap
 	if err != nil {
 		return ApplyResult{}, err
 	}
+	if err := a.owns(it.RunID, it.Target, it.Company); err != nil {
+		return ApplyResult{}, err
+	}
 	ctx, throttles := a.countThrottles(ctx, in.RunID)
 	defer throttles(it.Kind)
 	if in.Undo {

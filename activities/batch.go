@@ -81,6 +81,11 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *B
 	}
 	ctx, throttles := a.countThrottles(ctx, runID)
 	defer throttles(items[0].Kind) // a wave is one kind's
+	for _, it := range items {
+		if err := a.owns(it.RunID, it.Target, it.Company); err != nil {
+			return err
+		}
+	}
 	var mu sync.Mutex
 	out := &outcomes{store: a.Store}
 	g, gctx := errgroup.WithContext(ctx)

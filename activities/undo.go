@@ -42,6 +42,9 @@ func (a *Activities) PlanUndo(ctx context.Context, in UndoInput) (UndoPlan, erro
 	refuse := func(format string, args ...any) (UndoPlan, error) {
 		return UndoPlan{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrUndo, nil)
 	}
+	if err := a.guard(ctx, in.RunID); err != nil { // company.go
+		return UndoPlan{}, err
+	}
 	orig, err := a.Store.GetRun(ctx, in.Of)
 	if err != nil {
 		return refuse("%v", err)
@@ -117,6 +120,9 @@ type ApprovalInput struct {
 // RecordApproval stores who approved which plan: its counts and a digest
 // of its items.
 func (a *Activities) RecordApproval(ctx context.Context, in ApprovalInput) (plan.Approval, error) {
+	if err := a.guard(ctx, in.RunID); err != nil { // company.go
+		return plan.Approval{}, err
+	}
 	items := in.Items
 	if items == "" {
 		items = in.RunID

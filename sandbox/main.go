@@ -30,30 +30,36 @@ func main() {
 }
 
 func run() error {
-	cfg, err := server.ConfigFromEnv()
+	cfgs, err := server.GroupConfigFromEnv()
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg.Logger = log
-
-	start := time.Now()
-	srv := server.New(cfg)
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", cfgs[0].Addr)
 	if err != nil {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	// Where to point the worker. Access key and ids are not secret; the
-	// secret key and the API key are never printed.
-	fmt.Printf("orgsync sandbox (generated %d employees / %d departments, seed %d, in %s)\n",
-		cfg.Employees, cfg.Departments, cfg.Seed, time.Since(start).Round(time.Millisecond))
-	fmt.Printf("  Knox     %s%s   (System-ID %s, companyCode %s)\n", base, server.KnoxPrefix, cfg.KnoxSystemID, cfg.KnoxCompanyCode)
-	fmt.Printf("  WORKBOX  %s%s   (company %s, access key %s, signature v1 %s)\n",
-		base, server.WorkboxPrefix, cfg.CompanyID, cfg.AccessKey, variant(cfg.SignatureV1))
-	fmt.Printf("  WORKPLACE %s%s   (company %s, signature v2)\n", base, server.WorkplacePrefix, cfg.CompanyID)
-	fmt.Printf("  admin    %s%s\n", base, server.AdminPrefix)
+	var servers []*server.Server
+	for _, cfg := range cfgs {
+		cfg.Logger = log
+		start := time.Now()
+		servers = append(servers, server.New(cfg))
+		// Where to point the worker. Access key and ids are not secret; the
+		// secret key and the API key are never printed.
+		fmt.Printf("orgsync sandbox, company %s (generated %d employees / %d departments, seed %d, in %s)\n",
+			cfg.KnoxCompanyCode, cfg.Employees, cfg.Departments, cfg.Seed, time.Since(start).Round(time.Millisecond))
+		fmt.Printf("  Knox     %s%s   (System-ID %s, companyCode %s)\n", base, server.KnoxPrefix, cfg.KnoxSystemID, cfg.KnoxCompanyCode)
+		fmt.Printf("  WORKBOX  %s%s   (company %s, access key %s, signature v1 %s)\n",
+			base, server.WorkboxPrefix, cfg.CompanyID, cfg.AccessKey, variant(cfg.SignatureV1))
+		fmt.Printf("  WORKPLACE %s%s   (company %s, signature v2)\n", base, server.WorkplacePrefix, cfg.CompanyID)
+	}
+	fmt.Printf("  admin    %s%s%s\n", base, server.AdminPrefix, map[bool]string{true: "   (?company=<Knox code> picks the company)"}[len(cfgs) > 1])
 
+	var srv http.Handler = servers[0]
+	if len(servers) > 1 {
+		srv = server.NewGroup(servers...)
+	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -50,7 +50,7 @@ func (e *env) configCmd() *cobra.Command {
 			"proves the address, the keys and the signature without changing anything. --skip-target leaves it out.",
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cfg, err := e.config()
+			cfg, err := e.selected()
 			if err != nil {
 				return err
 			}

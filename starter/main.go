@@ -55,6 +55,7 @@ type env struct {
 	out, errOut io.Writer // terminalSafe: data may hold control characters
 	rawOut      io.Writer // out itself, for the progress bar's own escapes
 	cfg         *config.Config
+	companyName string // --company
 	temporal    client.Client
 	connection  string // how temporal connects (app.DescribeTemporal)
 	store       *store.Store
@@ -93,6 +94,7 @@ func (e *env) root() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
+	root.PersistentFlags().StringVar(&e.companyName, "company", "", "the company to address, one of ORGSYNC_COMPANIES (default: the only one)")
 	root.AddCommand(e.syncCmd(), e.planCmd(), e.approveCmd(), e.statusCmd(), e.reportCmd(),
 		e.scheduleCmd(), e.mappingCmd(), e.migrateCmd(), e.configCmd(), e.purgeCmd(),
 		e.applyCmd(), e.orgCmd(), e.diffCmd(), e.undoCmd())
@@ -129,15 +131,29 @@ func (e *env) config() (config.Config, error) {
 	return *e.cfg, nil
 }
 
+// selected is the configuration of the company --company names (the
+// only one by default).
+func (e *env) selected() (config.Config, error) {
+	base, err := e.config()
+	if err != nil {
+		return base, err
+	}
+	cfg, err := base.Company(e.companyName)
+	if err != nil {
+		return cfg, usageErr(fmt.Errorf("--company: %w", err))
+	}
+	return cfg, nil
+}
+
 // company is the configuration of commands that address one company's
 // runs: the company id is required.
 func (e *env) company() (config.Config, error) {
-	cfg, err := e.config()
+	cfg, err := e.selected()
 	if err != nil {
 		return cfg, err
 	}
 	if cfg.CompanyID == "" {
-		return cfg, fmt.Errorf("%s_COMPANY_ID: required to address the company's runs but not set", config.Prefix)
+		return cfg, fmt.Errorf("%s: required to address the company's runs but not set", cfg.Var("COMPANY_ID"))
 	}
 	return cfg, nil
 }

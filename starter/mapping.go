@@ -103,7 +103,7 @@ func (e *env) mappingCmd() *cobra.Command {
 
 // readSource reads every valid record of the configured source by kind.
 func (e *env) readSource(ctx context.Context) (map[model.Kind][]model.Entity, error) {
-	cfg, err := e.config()
+	cfg, err := e.selected()
 	if err != nil {
 		return nil, err
 	}

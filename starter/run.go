@@ -157,6 +157,9 @@ func (e *env) start(ctx context.Context, in workflows.Input) (client.WorkflowRun
 	if err != nil {
 		return nil, err
 	}
+	if in.Company, err = e.served(ctx, c, cfg); err != nil { // companies.go
+		return nil, err
+	}
 	id := workflows.WorkflowID(cfg.Target, cfg.CompanyID)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: id, TaskQueue: cfg.TaskQueue,
@@ -341,21 +344,21 @@ func (e *env) printPlan(rep plan.Report) {
 // findRun resolves RUN (a run id or workflow id; empty = the company's
 // latest run).
 func (e *env) findRun(ctx context.Context, args []string) (store.RunInfo, error) {
-	cfg, err := e.config()
-	if err != nil {
-		return store.RunInfo{}, err
-	}
 	st, err := e.db(ctx)
 	if err != nil {
 		return store.RunInfo{}, err
 	}
-	id := ""
-	if len(args) > 0 {
-		id = args[0]
-	} else if cfg.CompanyID == "" {
-		return store.RunInfo{}, usageErr(errors.New("give a RUN id, or set ORGSYNC_COMPANY_ID to use the company's latest run"))
+	if len(args) > 0 && args[0] != "" { // a run id names its company
+		return st.FindRun(ctx, args[0], "", "")
 	}
-	return st.FindRun(ctx, id, cfg.Target, cfg.CompanyID)
+	cfg, err := e.selected()
+	if err != nil {
+		return store.RunInfo{}, err
+	}
+	if cfg.CompanyID == "" {
+		return store.RunInfo{}, usageErr(fmt.Errorf("give a RUN id, or set %s to use the company's latest run", cfg.Var("COMPANY_ID")))
+	}
+	return st.FindRun(ctx, "", cfg.Target, cfg.CompanyID)
 }
 
 func (e *env) approveCmd() *cobra.Command {
@@ -439,13 +442,16 @@ type statusView struct {
 }
 
 func (e *env) statusCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, all bool
 	cmd := &cobra.Command{
 		Use:   "status [RUN]",
-		Short: "Show a run's state and live progress (RUN: run or workflow id; default the latest run)",
+		Short: "Show a run's state and live progress (RUN: run or workflow id; default the latest run); --all: one line per company",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if all {
+				return e.summary(ctx, asJSON) // companies.go
+			}
 			r, err := e.findRun(ctx, args)
 			if err != nil {
 				return err
@@ -495,6 +501,7 @@ func (e *env) statusCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&all, "all", false, "the latest run of every company of ORGSYNC_COMPANIES, one line each")
 	return cmd
 }
 

@@ -235,6 +235,13 @@ func (e *env) scheduleCreate(c *cobra.Command, sf *scheduleFlags) error {
 	if err != nil {
 		return err
 	}
+	if cfg.MultiCompany() {
+		in.Company = cfg.CompanyName()
+		if !c.Flags().Changed("cron") {
+			base, _ := e.config()
+			sf.cron = staggeredCron(base, in.Company) // companies.go
+		}
+	}
 	id := sf.id
 	if id == "" {
 		id = ScheduleID(cfg.Target, cfg.CompanyID)

@@ -29,6 +29,7 @@ import (
 	"github.com/orgsync/orgsync/internal/health"
 	"github.com/orgsync/orgsync/internal/metrics"
 	"github.com/orgsync/orgsync/internal/store"
+	"github.com/orgsync/orgsync/internal/throttle"
 )
 
 func main() {
@@ -68,7 +69,7 @@ func run() error {
 			return err
 		}
 	}
-	wopts := app.WorkerOptions{Limiter: app.NewLimiter(ctx, cfg, st, log)}
+	var wopts app.WorkerOptions
 	probes := &health.Checker{Postgres: st.Pool}
 	// Metrics nobody can scrape are not collected: the SDK's metrics
 	// handler alone took about 6% of the worker's CPU. The probes share
@@ -84,8 +85,8 @@ func run() error {
 		}
 		log.Info("metrics and probes listening", "metrics", "http://"+addr+"/metrics", "ready", "http://"+addr+"/readyz")
 		copts.MetricsHandler = m.SDKHandler()
-		m.Limiter(cfg.Target, wopts.Limiter)
-		wopts.Observe, wopts.Interceptors = m.Observe(cfg.Target), []interceptor.WorkerInterceptor{m.Interceptor()}
+		wopts = app.WorkerOptions{Observe: m.Observe(cfg.Target), Interceptors: []interceptor.WorkerInterceptor{m.Interceptor()},
+			OnLimiter: func(company string, l *throttle.Limiter) { m.Limiter(cfg.Target, company, l) }}
 	}
 	c, err := client.Dial(copts)
 	if err != nil {
@@ -103,8 +104,8 @@ func run() error {
 		return err
 	}
 	probes.SetPolling(true)
-	log.Info("worker started", "taskQueue", cfg.TaskQueue, "target", cfg.Target, "source", cfg.Source,
-		"company", cfg.CompanyID, "temporal", app.DescribeTemporal(copts))
+	log.Info("worker started", "taskQueue", cfg.TaskQueue, "companies", cfg.CompanyNames(),
+		"temporal", app.DescribeTemporal(copts))
 
 	s := <-sig
 	probes.SetPolling(false)

@@ -57,6 +57,9 @@ type ApplyRangeInput struct {
 	// Parallel is how many batch activities run at once; 0 means
 	// BatchParallel (children started before the batch-waves version).
 	Parallel int `json:"parallel,omitempty"`
+	// Company routes the child's activities to the company's task queue
+	// ("" = the shared queue, as before the company-task-queue version).
+	Company string `json:"company,omitempty"`
 }
 
 // ApplyRangeResult counts what a child applied. Abort is set when a

@@ -116,7 +116,7 @@ func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, b
 		})
 		f := workflow.ExecuteChildWorkflow(cctx, ApplyRange, ApplyRangeInput{
 			RunID: w.items, Kind: r.Kind, Lo: c.Lo, Hi: c.Hi, Window: window, Undo: undo, Reverse: reverse,
-			Batch: batch, Parallel: parallel,
+			Batch: batch, Parallel: parallel, Company: w.company,
 		})
 		running++
 		sel.AddFuture(f, func(f workflow.Future) {
@@ -176,6 +176,7 @@ func childID(runID string, c plan.Range, undo bool) string {
 // ApplyRange applies plan items Lo..Hi with at most Window activities in
 // flight, one activity per item.
 func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, error) {
+	ctx = routeTo(ctx, in.Company)
 	if in.Batch > 1 && !in.Undo {
 		return applyBatches(ctx, in)
 	}
@@ -185,7 +186,7 @@ func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, err
 // applyItems runs one ApplyItem per item of in, at most in.Window at a
 // time, in a child or, for a small range, in the parent itself.
 func applyItems(ctx workflow.Context, in ApplyRangeInput) ApplyRangeResult {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	actx := withOptions(ctx, workflow.ActivityOptions{
 		// Seconds, not minutes: a killed worker's items are retried soon.
 		// ApplyItem heartbeats while it runs longer than a second (a
 		// rate-limited wait), so the heartbeat timeout, not the 30 s
@@ -331,7 +332,7 @@ func applyBatches(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, e
 
 // batchOptions are the activity options of ApplyBatch.
 func batchOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	return withOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Minute,
 		HeartbeatTimeout:    ApplyHeartbeatTimeout,
 		RetryPolicy: &temporal.RetryPolicy{

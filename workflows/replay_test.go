@@ -3,13 +3,10 @@ package workflows_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -84,21 +81,7 @@ func freshRun(t *testing.T, s *testenv.Stack, batch int) {
 	}
 	child := fetch(t, s.Client, childID, childRun)
 	for i, h := range []*history.History{parent, child} {
-		path := filepath.Join(t.TempDir(), filepath.Base(fresh[batch][i]))
-		if os.Getenv("ORGSYNC_UPDATE_GOLDEN") != "" {
-			path = fresh[batch][i]
-		}
-		b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := replayer(t).ReplayWorkflowHistoryFromJSONFile(nil, path); err != nil {
-			t.Fatalf("replay %s: %v", path, err)
-		}
-		t.Logf("%s: %d events replayed", filepath.Base(path), len(h.Events))
+		recordAndReplay(t, h, fresh[batch][i]) // company_replay_test.go
 	}
 }
 

@@ -10,8 +10,18 @@ import (
 
 // Register puts the workflows and the activities on a worker.
 func Register(w worker.Registry, acts *activities.Activities) {
+	RegisterWorkflows(w)
+	RegisterActivities(w, acts)
+}
+
+// RegisterWorkflows puts the workflows on a worker of the shared queue.
+func RegisterWorkflows(w worker.Registry) {
 	w.RegisterWorkflowWithOptions(OrgSync, workflowOpts(WorkflowName))
 	w.RegisterWorkflowWithOptions(ApplyRange, workflowOpts(ApplyRangeName))
+}
+
+// RegisterActivities puts one company's activities on a worker.
+func RegisterActivities(w worker.Registry, acts *activities.Activities) {
 	w.RegisterActivityWithOptions(acts, activity.RegisterOptions{})
 }
 

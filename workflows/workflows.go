@@ -38,7 +38,8 @@ type orgSync struct {
 	approver string // who approved
 	// items is the run whose plan items are applied: this run, or the
 	// run an undo run compensates.
-	items string
+	items   string
+	company string // the company whose task queue runs the activities; "" = the shared queue
 }
 
 func (w *orgSync) run(ctx workflow.Context) (Report, error) {
@@ -55,7 +56,7 @@ func (w *orgSync) run(ctx workflow.Context) (Report, error) {
 	if err := w.handlers(ctx); err != nil {
 		return Report{}, err
 	}
-	if err := workflow.ExecuteActivity(withShort(ctx), a.BeginRun, activities.BeginInput{Input: w.in}).Get(ctx, &w.settings); err != nil {
+	if ctx, err = w.begin(ctx); err != nil { // company.go
 		return Report{}, err
 	}
 	w.applyInput()
@@ -102,7 +103,7 @@ func (w *orgSync) run(ctx workflow.Context) (Report, error) {
 // what a real run would do, and approval covers the whole plan. Knox
 // positions are derived from employees, which a position plan reads.
 func (w *orgSync) planAll(ctx workflow.Context) (failedStage, msg string) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	actx := withOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
 		// PlanStage heartbeats every few seconds while it runs, so a killed
 		// worker's planning is picked up again within half a minute.
@@ -203,7 +204,7 @@ func (w *orgSync) finish(ctx workflow.Context, rep Report, status, failedStage, 
 }
 
 func withShort(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	return withOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 10,

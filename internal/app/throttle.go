@@ -60,19 +60,20 @@ func KeepRate(ctx context.Context, cfg config.Config, st *store.Store, l *thrott
 	}
 }
 
-// tuner gives the worker's activities slots that follow l's rate
-// (throttle.Slots) and everything else the SDK's default sizes.
-func tuner(l *throttle.Limiter) (worker.WorkerTuner, error) {
+// withSlots is opts with activity slots s (which follow a limiter's
+// rate, throttle.Slots) and the SDK's default sizes for everything else.
+func withSlots(opts worker.Options, s *throttle.Slots) worker.Options {
 	fixed := func(n int) worker.SlotSupplier {
-		s, _ := worker.NewFixedSizeSlotSupplier(n) // n > 0: cannot fail
-		return s
+		f, _ := worker.NewFixedSizeSlotSupplier(n) // n > 0: cannot fail
+		return f
 	}
-	slots := throttle.NewSlots(l, MaxActivities)
-	return worker.NewCompositeTuner(worker.CompositeTunerOptions{
+	opts.MaxConcurrentActivityExecutionSize = 0                            // the tuner's slots instead
+	opts.Tuner, _ = worker.NewCompositeTuner(worker.CompositeTunerOptions{ // cannot fail
 		WorkflowSlotSupplier:        fixed(1000),
-		ActivitySlotSupplier:        slots,
+		ActivitySlotSupplier:        s,
 		LocalActivitySlotSupplier:   fixed(1000),
 		NexusSlotSupplier:           fixed(1000),
 		SessionActivitySlotSupplier: fixed(MaxActivities),
 	})
+	return opts
 }

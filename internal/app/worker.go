@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"sync"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
@@ -47,58 +49,121 @@ func NewWorker(ctx context.Context, cfg config.Config, c client.Client, st *stor
 }
 
 // WorkerOptions are the optional hooks of a worker: metrics of target
-// requests (Observe), worker interceptors (item outcome counters) and the
-// target's limiter (nil: NewLimiter's; the metrics read a given one).
+// requests (Observe), worker interceptors (item outcome counters) and of
+// each company's target limiter (OnLimiter).
 type WorkerOptions struct {
 	Observe      Observe
 	Interceptors []interceptor.WorkerInterceptor
-	Limiter      *throttle.Limiter
+	OnLimiter    func(company string, l *throttle.Limiter)
 }
 
-// NewWorkerWith is NewWorker with hooks.
+// NewWorkerWith is NewWorker with hooks. The worker polls cfg's task
+// queue for the workflows and, for each company it serves, the company's
+// own queue for that company's activities (workflows/company.go). With
+// exactly one company it also takes activities from the shared queue:
+// runs that name no company, and runs begun before the company queues.
 func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *store.Store, log *slog.Logger, o WorkerOptions) (worker.Worker, error) {
-	src, err := NewSource(cfg)
-	if err != nil {
-		return nil, err
-	}
-	lim := o.Limiter
-	if lim == nil {
-		lim = NewLimiter(ctx, cfg, st, log)
-	}
-	tgt, err := newTarget(cfg, o.Observe, lim)
-	if err != nil {
-		return nil, err
-	}
-	acts := &activities.Activities{
-		Store: st, Source: src, Target: tgt, Temporal: c, Config: cfg, Log: log,
-		SearchAttributes: HasSearchAttributes(ctx, c, cfg.TemporalNamespace),
-	}
 	opts := TemporalWorkerOptions()
 	opts.Interceptors = o.Interceptors
-	opts.MaxConcurrentActivityExecutionSize = 0 // the tuner's slots instead
-	if opts.Tuner, err = tuner(lim); err != nil {
+	opts.WorkerStopTimeout = StopTimeout(cfg)
+	companies := cfg.Companies()
+	// Each company's target has its own adaptive limiter, and its queue's
+	// worker takes activities as the limiter's rate allows (throttle.Slots);
+	// with one company the shared queue's worker draws on the same slots.
+	kctx, cancel := context.WithCancel(ctx)
+	g := &workers{stopRates: cancel}
+	limiters := make([]*throttle.Limiter, len(companies))
+	slots := make([]*throttle.Slots, len(companies))
+	for i, co := range companies {
+		limiters[i] = NewLimiter(ctx, co, st, log)
+		slots[i] = throttle.NewSlots(limiters[i], MaxActivities)
+	}
+	shared := opts
+	if len(companies) == 1 {
+		shared = withSlots(opts, slots[0])
+	}
+	g.Worker = worker.New(c, cfg.TaskQueue, shared)
+	workflows.RegisterWorkflows(g.Worker)
+	search := HasSearchAttributes(ctx, c, cfg.TemporalNamespace)
+	for i, co := range companies {
+		acts, err := newActivities(co, c, st, log, o.Observe, limiters[i])
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("company %s: %w", co.CompanyName(), err)
+		}
+		acts.SearchAttributes, acts.Serves = search, cfg.CompanyNames()
+		w := worker.New(c, workflows.CompanyQueue(cfg.TaskQueue, co.CompanyName()), withSlots(opts, slots[i]))
+		workflows.RegisterActivities(w, acts)
+		g.companies = append(g.companies, w)
+		if len(companies) == 1 {
+			workflows.RegisterActivities(g.Worker, acts)
+		}
+		if o.OnLimiter != nil {
+			o.OnLimiter(co.CompanyName(), limiters[i])
+		}
+		go KeepRate(kctx, co, st, limiters[i], log)
+	}
+	if len(companies) > 1 {
+		// Refuses runs that name no company, saying which it serves.
+		acts, _ := newActivities(companies[0], c, st, log, o.Observe, limiters[0])
+		acts.Serves = cfg.CompanyNames()
+		workflows.RegisterActivities(g.Worker, acts)
+	}
+	return g, nil
+}
+
+func newActivities(co config.Config, c client.Client, st *store.Store, log *slog.Logger, observe Observe, lim *throttle.Limiter) (*activities.Activities, error) {
+	src, err := NewSource(co)
+	if err != nil {
 		return nil, err
 	}
-	opts.WorkerStopTimeout = StopTimeout(cfg)
-	w := worker.New(c, cfg.TaskQueue, opts)
-	workflows.Register(w, acts)
-	kctx, cancel := context.WithCancel(ctx)
-	go KeepRate(kctx, cfg, st, lim, log)
-	return &rateKeeping{Worker: w, stop: cancel}, nil
+	tgt, err := newTarget(co, observe, lim)
+	if err != nil {
+		return nil, err
+	}
+	return &activities.Activities{Store: st, Source: src, Target: tgt, Temporal: c, Config: co, Log: log.With("company", co.CompanyName())}, nil
 }
 
-// rateKeeping is a worker that stops saving its rate when it stops.
-type rateKeeping struct {
+// workers is the shared queue's worker with the company queues' workers:
+// they start and stop together.
+type workers struct {
 	worker.Worker
-	stop context.CancelFunc
+	companies []worker.Worker
+	stopRates context.CancelFunc // ends KeepRate
 }
 
-func (w *rateKeeping) Stop() {
-	w.Worker.Stop()
-	w.stop()
+func (g *workers) Start() error {
+	if err := g.Worker.Start(); err != nil {
+		return err
+	}
+	for i, w := range g.companies {
+		if err := w.Start(); err != nil {
+			for _, s := range g.companies[:i] {
+				s.Stop()
+			}
+			g.Worker.Stop()
+			return err
+		}
+	}
+	return nil
 }
 
-func (w *rateKeeping) Run(interruptCh <-chan any) error {
-	defer w.stop()
-	return w.Worker.Run(interruptCh)
+func (g *workers) Run(interruptCh <-chan any) error {
+	if err := g.Start(); err != nil {
+		return err
+	}
+	<-interruptCh
+	g.Stop()
+	return nil
+}
+
+// Stop stops them all at once, so that running activities get the same
+// grace (WorkerStopTimeout) however many companies there are.
+func (g *workers) Stop() {
+	var wg sync.WaitGroup
+	for _, w := range append([]worker.Worker{g.Worker}, g.companies...) {
+		wg.Go(w.Stop)
+	}
+	wg.Wait()
+	g.stopRates()
 }

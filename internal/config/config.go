@@ -47,6 +47,7 @@ type Config struct {
 	TaskQueue         string `envconfig:"TASK_QUEUE" default:"org-sync" desc:"Temporal task queue of the worker"`
 	DatabaseURL       Secret `envconfig:"DATABASE_URL" default:"postgres://postgres@127.0.0.1:5432/orgsync?sslmode=disable" desc:"Postgres URL (may hold a password: never printed)"`
 	Migrate           bool   `envconfig:"MIGRATE" default:"true" desc:"apply schema migrations when the worker starts"`
+	CompanyList       string `envconfig:"COMPANIES" desc:"companies served, comma-separated (C60,C10); each reads ORGSYNC_<NAME>_* (docs/companies.md). Unset: the one company below"`
 
 	Source          string `envconfig:"SOURCE" default:"knox" desc:"source of the organisation: knox or file"`
 	KnoxURL         string `envconfig:"KNOX_URL" default:"http://127.0.0.1:8088/knox" desc:"Knox org lookup base URL"`
@@ -85,6 +86,11 @@ type Config struct {
 	// SIGTERM (a deploy, a scale-down) stops polling at once; this bounds
 	// the rest (worker/main.go).
 	ShutdownTimeout time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"25s" desc:"on SIGTERM the worker stops polling and exits within this; running activities get nine tenths of it to finish, then are cut off and retried on another worker"`
+
+	name string // the company's name when ORGSYNC_COMPANIES is set (companies.go)
+	// Served holds one Config per company of ORGSYNC_COMPANIES. Exported
+	// so that fmt prints the nested secrets through Secret.String.
+	Served []Config `ignored:"true" json:"-"`
 }
 
 // Load reads the environment and validates it.
@@ -93,7 +99,10 @@ func Load() (Config, error) {
 	if err := envconfig.Process(Prefix, &c); err != nil {
 		return c, oneLine(err)
 	}
-	return c, c.Validate()
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	return c.loadCompanies()
 }
 
 // oneLine turns envconfig's error into "ORGSYNC_X: reason".
@@ -108,7 +117,7 @@ func oneLine(err error) error {
 // Validate checks values that parse but make no sense, naming the variable.
 func (c Config) Validate() error {
 	bad := func(name, format string, a ...any) error {
-		return fmt.Errorf("%s_%s: %s", Prefix, name, fmt.Sprintf(format, a...))
+		return fmt.Errorf("%s_%s: %s", c.envPrefix(), name, fmt.Sprintf(format, a...))
 	}
 	if err := oneOf(c.Source, "knox", "file"); err != nil {
 		return bad("SOURCE", "%v", err)
@@ -157,21 +166,30 @@ func (c Config) Validate() error {
 	if err := oneOf(strings.ToLower(c.LogLevel), "debug", "info", "warn", "error"); err != nil {
 		return bad("LOG_LEVEL", "%v", err)
 	}
+	return c.validateCompanies()
+}
+
+// RequireTarget checks what a worker needs to write to every company's
+// target; the starter and sandbox run without it.
+func (c Config) RequireTarget() error {
+	for _, co := range c.Companies() {
+		if err := co.requireTarget(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// RequireTarget checks what a worker needs to write to the target; the
-// starter and sandbox run without it.
-func (c Config) RequireTarget() error {
+func (c Config) requireTarget() error {
 	for _, v := range []struct{ name, val string }{
 		{"COMPANY_ID", c.CompanyID}, {"NCP_ACCESS_KEY", string(c.AccessKey)}, {"NCP_SECRET_KEY", string(c.SecretKey)},
 	} {
 		if v.val == "" {
-			return fmt.Errorf("%s_%s: required to write to %s but not set", Prefix, v.name, c.Target)
+			return fmt.Errorf("%s_%s: required to write to %s but not set", c.envPrefix(), v.name, c.Target)
 		}
 	}
 	if c.Target == "workbox" && c.APIKey == "" {
-		return fmt.Errorf("%s_NCP_API_KEY: required by WORKBOX but not set", Prefix)
+		return fmt.Errorf("%s_NCP_API_KEY: required by WORKBOX but not set", c.envPrefix())
 	}
 	return nil
 }

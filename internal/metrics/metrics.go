@@ -29,6 +29,7 @@ import (
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
 	"github.com/orgsync/orgsync/internal/throttle"
+	"github.com/orgsync/orgsync/workflows"
 )
 
 // Metrics is one worker's registry.
@@ -43,19 +44,20 @@ type Metrics struct {
 }
 
 // New builds the registry with the Go and process collectors, orgsync's
-// counters and the SDK handler's exporter.
+// counters and the SDK handler's exporter. Item counters carry the
+// company whose task queue ran the activity.
 func New() (*Metrics, error) {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
 		Registry: reg,
 		items: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "orgsync_items_total",
-			Help: "Plan items applied, by stage and outcome (applied, failed, skipped, undone, undo_failed; retry = an attempt that will be retried).",
-		}, []string{"stage", "outcome"}),
+			Help: "Plan items applied, by stage, outcome (applied, failed, skipped, undone, undo_failed; retry = an attempt that will be retried) and company.",
+		}, []string{"stage", "outcome", "company"}),
 		planned: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "orgsync_planned_items_total",
-			Help: "Plan items planned, by stage and operation (create, update, delete, unchanged, invalid).",
-		}, []string{"stage", "op"}),
+			Help: "Plan items planned, by stage, operation (create, update, delete, unchanged, invalid) and company.",
+		}, []string{"stage", "op", "company"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "orgsync_target_request_duration_seconds",
 			Help:    "Latency of target requests by target, kind, method and HTTP status (0 = no response).",
@@ -97,10 +99,10 @@ func (m *Metrics) Observe(target string) func(kind model.Kind, method string, st
 	}
 }
 
-// Limiter exports the target's adaptive limiter: the rate in force and
+// Limiter exports a company's target limiter: the rate in force and
 // every throttled answer it waited out (429 or a gateway throttling code).
-func (m *Metrics) Limiter(target string, l *throttle.Limiter) {
-	labels := prometheus.Labels{"target": target}
+func (m *Metrics) Limiter(target, company string, l *throttle.Limiter) {
+	labels := prometheus.Labels{"target": target, "company": company}
 	m.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "orgsync_target_rate", ConstLabels: labels,
@@ -164,7 +166,9 @@ type activityInterceptor struct {
 
 func (a *activityInterceptor) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
 	res, err := a.Next.ExecuteActivity(ctx, in)
-	switch activity.GetInfo(ctx).ActivityType.Name {
+	info := activity.GetInfo(ctx)
+	company := workflows.CompanyOfQueue(info.TaskQueue) // "" on the shared queue
+	switch info.ActivityType.Name {
 	case "ApplyItem":
 		var ai activities.ApplyInput
 		if len(in.Args) == 1 {
@@ -172,15 +176,15 @@ func (a *activityInterceptor) ExecuteActivity(ctx context.Context, in *intercept
 		}
 		stage := string(StageOfSeq(ai.Seq))
 		if err != nil {
-			a.m.items.WithLabelValues(stage, "retry").Inc()
+			a.m.items.WithLabelValues(stage, "retry", company).Inc()
 		} else if r, ok := res.(activities.ApplyResult); ok && r.Status != "" {
-			a.m.items.WithLabelValues(stage, r.Status).Inc()
+			a.m.items.WithLabelValues(stage, r.Status, company).Inc()
 		}
 	case "PlanStage":
 		if st, ok := res.(plan.Stage); ok && err == nil {
 			for op, n := range map[string]int{plan.OpCreate: st.Creates, plan.OpUpdate: st.Updates, plan.OpDelete: st.Deletes,
 				"unchanged": st.Unchanged, plan.OpInvalid: st.Invalid} {
-				a.m.planned.WithLabelValues(string(st.Kind), op).Add(float64(n))
+				a.m.planned.WithLabelValues(string(st.Kind), op, company).Add(float64(n))
 			}
 		}
 	}

@@ -64,10 +64,10 @@ func TestScrape(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	lim := app.NewLimiter(ctx, s.Config, s.Store, testenv.Logger())
-	m.Limiter(s.Config.Target, lim)
+	var lim *throttle.Limiter
 	w, err := app.NewWorkerWith(ctx, s.Config, c, s.Store, testenv.Logger(), app.WorkerOptions{
-		Observe: m.Observe(s.Config.Target), Interceptors: []interceptor.WorkerInterceptor{m.Interceptor()}, Limiter: lim,
+		Observe: m.Observe(s.Config.Target), Interceptors: []interceptor.WorkerInterceptor{m.Interceptor()},
+		OnLimiter: func(company string, l *throttle.Limiter) { lim = l; m.Limiter(s.Config.Target, company, l) },
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -186,6 +186,9 @@ type Input struct {
 	// Batch > 1 applies that many entities per activity (opt-in, for first
 	// loads); each entity's outcome is still recorded. 0: one per entity.
 	Batch int `json:"batch,omitempty"`
+	// Company names the company to sync (ORGSYNC_COMPANIES); optional when
+	// the worker serves exactly one. Its activities run only on its workers.
+	Company string `json:"company,omitempty"`
 	// Undo, a run id, makes this run compensate that finished run instead
 	// of syncing (`starter undo`): newest write first, only items no later
 	// run touched. With DryRun it lists what it would do.
