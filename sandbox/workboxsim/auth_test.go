@@ -13,7 +13,8 @@ import (
 	"github.com/orgsync/orgsync/sandbox/gatewaysim"
 )
 
-// Reference vectors of shared/reference/ncp-api.md §3.3.
+// Reference vectors of the v1 signature, computed from the published
+// string-to-sign (docs/protocol.md), with and without the API-key line.
 const (
 	vecSecret    = "TESTSECRETKEY"
 	vecTimestamp = "1505290625682"

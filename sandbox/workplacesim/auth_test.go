@@ -10,7 +10,7 @@ import (
 	"github.com/orgsync/orgsync/sandbox/gatewaysim"
 )
 
-// The v2 reference vector of shared/reference/ncp-api.md §3.3: a GET of
+// A v2 reference vector computed from the published string-to-sign: a GET of
 // the department list, query string signed.
 const (
 	vecSecret = "TESTSECRETKEY"
