@@ -16,8 +16,10 @@ import (
 	"github.com/orgsync/orgsync/workflows"
 )
 
-// The target answers 30% of requests 5xx and throttles beyond 100 requests
-// a second with 429. Items retry within their policy (ApplyMaxAttempts,
+// The target answers 30% of requests 5xx and throttles beyond 20 requests
+// a second with 429: below what the adaptive limiter reaches in its slow
+// start, so throttling bites on any machine (at 100/s a fast run of these
+// 140 writes could finish before the limiter ever got there). Items retry within their policy (ApplyMaxAttempts,
 // backoff 1 s doubling); the report counts the retries. At 30% an item
 // exhausts its attempts with probability 0.3^6 (~0.07%, more with 429s):
 // such an item is reported failed with its retryable error and the next
@@ -27,7 +29,7 @@ func TestReliabilityTargetErrorsAndThrottling(t *testing.T) {
 	// Few departments: every wave is a sequential step whose slowest item
 	// (1+2+4+8+16 s of backoff at worst) sets its length.
 	s := testenv.NewStack(t, testenv.StackOptions{Employees: 120, Departments: 4})
-	faults := workboxsim.Faults{ErrorRate: 0.3, RPS: 100, Burst: 3}
+	faults := workboxsim.Faults{ErrorRate: 0.3, RPS: 20, Burst: 3}
 	s.Config.ApplyWindow = 40 // 10 in flight per child
 	if err := s.Sandbox.Workbox().SetFaults(faults); err != nil {
 		t.Fatal(err)
@@ -90,7 +92,7 @@ func TestReliabilityTargetErrorsAndThrottling(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkState(t, s)
-	t.Logf("30%% 5xx + 100 rps limit: converged in %d run(s), %s; %d requests, %d answered 5xx, %d throttled (429), %d retries in the reports\n%s",
+	t.Logf("30%% 5xx + 20 rps limit: converged in %d run(s), %s; %d requests, %d answered 5xx, %d throttled (429), %d retries in the reports\n%s",
 		runs, took.Round(time.Millisecond), st.Requests, fivexx, st.Throttled, retries, strings.Join(figures, "\n"))
 }
 
