@@ -335,8 +335,12 @@ func batchOptions(ctx workflow.Context) workflow.Context {
 	return withOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Minute,
 		HeartbeatTimeout:    ApplyHeartbeatTimeout,
+		// A batch's item failures are results, not errors: its attempts are
+		// spent only by lost workers and Postgres. One activity may hold up to
+		// WaveGroupBatches batches of small waves, so a rolling restart or a
+		// few crashes must not use them all up (the kill test kills 5 times).
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 5,
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 10,
 		},
 		// exact-compensation: on cancel, wait for the batch to stop and
 		// record what it wrote.
