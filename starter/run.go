@@ -66,14 +66,21 @@ func (f *inputFlags) input(fs *pflag.FlagSet) (workflows.Input, error) {
 	default:
 		return in, usageErr(fmt.Errorf("--rollback: %q is not one of none, stage, run", f.rollback))
 	}
-	if fs.Changed("delete-limit") {
-		if f.deleteLimit < 0 {
-			return in, usageErr(fmt.Errorf("--delete-limit: must not be negative, got %d", f.deleteLimit))
-		}
-		n := f.deleteLimit
-		in.DeleteLimit = &n
+	var err error
+	in.DeleteLimit, err = deleteLimitFlag(fs, f.deleteLimit)
+	return in, err
+}
+
+// deleteLimitFlag is --delete-limit when it was given (nil: the worker's
+// ORGSYNC_DELETE_LIMIT applies), refused when negative.
+func deleteLimitFlag(fs *pflag.FlagSet, n int) (*int, error) {
+	if !fs.Changed("delete-limit") {
+		return nil, nil
 	}
-	return in, nil
+	if n < 0 {
+		return nil, usageErr(fmt.Errorf("--delete-limit: must not be negative, got %d", n))
+	}
+	return &n, nil
 }
 
 func (e *env) syncCmd() *cobra.Command {

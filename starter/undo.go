@@ -30,11 +30,8 @@ func (e *env) undoCmd() *cobra.Command {
 				return err
 			}
 			in := workflows.Input{Undo: r.RunID, DryRun: dryRun, ApproveDeletes: approve}
-			if cmd.Flags().Changed("delete-limit") {
-				if deleteLimit < 0 {
-					return usageErr(fmt.Errorf("--delete-limit: must not be negative, got %d", deleteLimit))
-				}
-				in.DeleteLimit = &deleteLimit
+			if in.DeleteLimit, err = deleteLimitFlag(cmd.Flags(), deleteLimit); err != nil {
+				return err
 			}
 			run, err := e.start(ctx, in)
 			if err != nil {

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/orgsync/orgsync/internal/model"
 )
 
@@ -31,12 +29,5 @@ func (s *Store) NotedItems(ctx context.Context, runID string) ([]FailedItem, err
 	rows, err := s.Pool.Query(ctx, `
 		SELECT kind, op, ext_key, status, coalesce(field, ''), coalesce(error_code, ''), note
 		FROM plan_items WHERE run_id = $1 AND note IS NOT NULL ORDER BY seq`, runID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (FailedItem, error) {
-		var f FailedItem
-		err := r.Scan(&f.Stage, &f.Op, &f.Key, &f.Status, &f.Field, &f.Code, &f.Message)
-		return f, err
-	})
+	return collectItems(rows, err)
 }

@@ -192,14 +192,16 @@ func (s *Store) FailedItems(ctx context.Context, runID string) ([]FailedItem, er
 	rows, err := s.Pool.Query(ctx, `
 		SELECT kind, op, ext_key, status, coalesce(field, ''), coalesce(error_code, ''), coalesce(error_message, '')
 		FROM plan_items WHERE run_id = $1 AND status IN ('failed', 'skipped', 'undo_failed', 'not_undoable') ORDER BY seq`, runID)
+	return collectItems(rows, err)
+}
+
+// collectItems reads rows of (kind, op, ext_key, status, field, code,
+// message) into FailedItems.
+func collectItems(rows pgx.Rows, err error) ([]FailedItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (FailedItem, error) {
-		var f FailedItem
-		err := r.Scan(&f.Stage, &f.Op, &f.Key, &f.Status, &f.Field, &f.Code, &f.Message)
-		return f, err
-	})
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[FailedItem])
 }
 
 // FailPending closes the items a run left pending (a stopped run, or
