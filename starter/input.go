@@ -1,0 +1,73 @@
+package main
+
+// The flags that become a run's workflows.Input (sync, plan, schedule).
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/workflows"
+)
+
+// inputFlags mirror workflows.Input.
+type inputFlags struct {
+	dryRun, approveDeletes, reconcile bool
+	stages                            []string
+	rollback, unmatched               string
+	deleteLimit                       int
+}
+
+func (f *inputFlags) add(fs *pflag.FlagSet, dryRun bool) {
+	if dryRun {
+		fs.BoolVar(&f.dryRun, "dry-run", false, "plan only: show what would change and write nothing")
+	}
+	fs.StringSliceVar(&f.stages, "stage", nil, "stages to run (grade, position, department, employee; repeat or comma-separate; default all)")
+	fs.StringVar(&f.rollback, "rollback", "", "rollback policy for this run: none, stage or run (default ORGSYNC_ROLLBACK)")
+	fs.IntVar(&f.deleteLimit, "delete-limit", 0, "deletes per kind allowed without approval (default ORGSYNC_DELETE_LIMIT)")
+	fs.BoolVar(&f.approveDeletes, "approve-deletes", false, "approve deletes over the limit in advance")
+	fs.BoolVar(&f.reconcile, "reconcile", false, "also read the target's lists (where it has them) and plan fixes for drift")
+	fs.StringVar(&f.unmatched, "unmatched", "", "with --reconcile, objects the target holds under keys the source lacks: delete (default) or report")
+}
+
+// input builds the workflow input; only flags that were given are set, so
+// the worker's defaults apply to the rest.
+func (f *inputFlags) input(fs *pflag.FlagSet) (workflows.Input, error) {
+	in := workflows.Input{DryRun: f.dryRun, Rollback: f.rollback, ApproveDeletes: f.approveDeletes, Reconcile: f.reconcile,
+		Unmatched: f.unmatched}
+	switch f.unmatched {
+	case "", plan.UnmatchedDelete, plan.UnmatchedReport:
+	default:
+		return in, usageErr(fmt.Errorf("--unmatched: %q is not one of delete, report", f.unmatched))
+	}
+	for _, s := range f.stages {
+		s = strings.TrimSpace(s)
+		if _, ok := model.ParseKind(s); !ok {
+			return in, usageErr(fmt.Errorf("--stage: %q is not one of grade, position, department, employee", s))
+		}
+		in.Stages = append(in.Stages, s)
+	}
+	switch f.rollback {
+	case "", "none", "stage", "run":
+	default:
+		return in, usageErr(fmt.Errorf("--rollback: %q is not one of none, stage, run", f.rollback))
+	}
+	var err error
+	in.DeleteLimit, err = deleteLimitFlag(fs, f.deleteLimit)
+	return in, err
+}
+
+// deleteLimitFlag is --delete-limit when it was given (nil: the worker's
+// ORGSYNC_DELETE_LIMIT applies), refused when negative.
+func deleteLimitFlag(fs *pflag.FlagSet, n int) (*int, error) {
+	if !fs.Changed("delete-limit") {
+		return nil, nil
+	}
+	if n < 0 {
+		return nil, usageErr(fmt.Errorf("--delete-limit: must not be negative, got %d", n))
+	}
+	return &n, nil
+}
