@@ -64,7 +64,7 @@ func (e *env) configCmd() *cobra.Command {
 				msg, err := fn(ctx)
 				if err != nil {
 					failed++
-					fmt.Fprintf(tw, "FAIL\t%s\t%s\n", name, oneLine(err))
+					fmt.Fprintf(tw, "FAIL\t%s\t%s\n", name, oneLine(err.Error()))
 				} else {
 					fmt.Fprintf(tw, "ok\t%s\t%s\n", name, msg)
 				}

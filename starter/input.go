@@ -21,16 +21,19 @@ type inputFlags struct {
 	deleteLimit                       int
 }
 
-func (f *inputFlags) add(fs *pflag.FlagSet, dryRun bool) {
-	if dryRun {
-		fs.BoolVar(&f.dryRun, "dry-run", false, "plan only: show what would change and write nothing")
-	}
+func (f *inputFlags) add(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.dryRun, "dry-run", false, "plan only: show what would change and write nothing")
 	fs.StringSliceVar(&f.stages, "stage", nil, "stages to run (grade, position, department, employee; repeat or comma-separate; default all)")
 	fs.StringVar(&f.rollback, "rollback", "", "rollback policy for this run: none, stage or run (default ORGSYNC_ROLLBACK)")
-	fs.IntVar(&f.deleteLimit, "delete-limit", 0, "deletes per kind allowed without approval (default ORGSYNC_DELETE_LIMIT)")
-	fs.BoolVar(&f.approveDeletes, "approve-deletes", false, "approve deletes over the limit in advance")
+	f.addLimit(fs)
 	fs.BoolVar(&f.reconcile, "reconcile", false, "also read the target's lists (where it has them) and plan fixes for drift")
 	fs.StringVar(&f.unmatched, "unmatched", "", "with --reconcile, objects the target holds under keys the source lacks: delete (default) or report")
+}
+
+// addLimit adds the flags of the delete limit alone (undo takes no others).
+func (f *inputFlags) addLimit(fs *pflag.FlagSet) {
+	fs.IntVar(&f.deleteLimit, "delete-limit", 0, "deletes per kind allowed without approval (default ORGSYNC_DELETE_LIMIT)")
+	fs.BoolVar(&f.approveDeletes, "approve-deletes", false, "approve deletes over the limit in advance")
 }
 
 // input builds the workflow input; only flags that were given are set, so
@@ -56,16 +59,17 @@ func (f *inputFlags) input(fs *pflag.FlagSet) (workflows.Input, error) {
 		return in, usageErr(fmt.Errorf("--rollback: %q is not one of none, stage, run", f.rollback))
 	}
 	var err error
-	in.DeleteLimit, err = deleteLimitFlag(fs, f.deleteLimit)
+	in.DeleteLimit, err = f.limit(fs)
 	return in, err
 }
 
-// deleteLimitFlag is --delete-limit when it was given (nil: the worker's
+// limit is --delete-limit when it was given (nil: the worker's
 // ORGSYNC_DELETE_LIMIT applies), refused when negative.
-func deleteLimitFlag(fs *pflag.FlagSet, n int) (*int, error) {
+func (f *inputFlags) limit(fs *pflag.FlagSet) (*int, error) {
 	if !fs.Changed("delete-limit") {
 		return nil, nil
 	}
+	n := f.deleteLimit
 	if n < 0 {
 		return nil, usageErr(fmt.Errorf("--delete-limit: must not be negative, got %d", n))
 	}

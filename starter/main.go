@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -74,7 +75,7 @@ func Main(args []string, out, errOut io.Writer, cfg *config.Config) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(e.errOut, "starter: "+oneLine(err))
+	fmt.Fprintln(e.errOut, "starter: "+oneLine(err.Error()))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -82,9 +83,8 @@ func Main(args []string, out, errOut io.Writer, cfg *config.Config) int {
 	return exitFailed
 }
 
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", " ")), " ")
-}
+// oneLine joins s's lines and collapses its runs of spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (e *env) root() *cobra.Command {
 	root := &cobra.Command{
@@ -158,6 +158,17 @@ func (e *env) company() (config.Config, error) {
 	return cfg, nil
 }
 
+// companyClient is e.company() and e.client(): what the commands that
+// start runs or steer the schedule need.
+func (e *env) companyClient(ctx context.Context) (config.Config, client.Client, error) {
+	cfg, err := e.company()
+	if err != nil {
+		return cfg, nil, err
+	}
+	c, err := e.client(ctx)
+	return cfg, c, err
+}
+
 // client dials Temporal once.
 func (e *env) client(ctx context.Context) (client.Client, error) {
 	if e.temporal != nil {
@@ -214,3 +225,10 @@ func (e *env) close() {
 }
 
 func (e *env) printf(format string, a ...any) { fmt.Fprintf(e.out, format, a...) }
+
+// printJSON prints v as indented JSON (report and schedule describe).
+func (e *env) printJSON(v any) error {
+	enc := json.NewEncoder(e.out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -40,32 +40,27 @@ func short(digest []byte) string { return hex.EncodeToString(digest)[:16] }
 
 func (e *env) planShowCmd() *cobra.Command {
 	var html string
-	cmd := &cobra.Command{
+	cmd := e.onRun(&cobra.Command{
 		Use:   "show ID",
 		Short: "Print a stored plan per stage (creates, updates field by field, moves, deletes, invalid records), or draw it with --html",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			r, err := e.findRun(ctx, args)
-			if err != nil {
-				return err
-			}
-			st, _ := e.db(ctx)
-			p, err := st.GetReviewedPlan(ctx, r.RunID)
-			if err != nil && r.Status == plan.RunDryRun {
-				p, err = st.StorePlan(ctx, r.RunID) // a dry run started elsewhere (the UI)
-			}
-			if err != nil {
-				return err
-			}
-			v, err := e.picture(ctx, r.RunID, fmt.Sprintf("plan %s: %s company %s", p.RunID, p.Target, p.Company))
-			if err != nil {
-				return err
-			}
-			v.Subtitle = append(planLines(p, r), v.Subtitle...)
-			return e.show(v, html, orgview.WriteText)
-		},
-	}
+	}, func(cmd *cobra.Command, r store.RunInfo) error {
+		ctx := cmd.Context()
+		st, _ := e.db(ctx)
+		p, err := st.GetReviewedPlan(ctx, r.RunID)
+		if err != nil && r.Status == plan.RunDryRun {
+			p, err = st.StorePlan(ctx, r.RunID) // a dry run started elsewhere (the UI)
+		}
+		if err != nil {
+			return err
+		}
+		v, err := e.picture(ctx, r.RunID, fmt.Sprintf("plan %s: %s company %s", p.RunID, p.Target, p.Company))
+		if err != nil {
+			return err
+		}
+		v.Subtitle = append(planLines(p, r), v.Subtitle...)
+		return e.show(v, html, orgview.WriteText)
+	})
 	cmd.Flags().StringVar(&html, "html", "", "write the picture of the plan to this HTML file (self-contained) instead of printing it")
 	return cmd
 }

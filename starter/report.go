@@ -6,7 +6,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -67,78 +66,71 @@ type reportView struct {
 func (e *env) reportCmd() *cobra.Command {
 	var asJSON bool
 	var html string
-	cmd := &cobra.Command{
+	cmd := e.onRun(&cobra.Command{
 		Use:   "report [RUN]",
 		Short: "Per-stage counts of a run and every failed or skipped item with its reason (RUN default: the latest run)",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			r, err := e.findRun(ctx, args)
-			if err != nil {
-				return err
+	}, func(cmd *cobra.Command, r store.RunInfo) error {
+		ctx := cmd.Context()
+		if html != "" {
+			return e.reportPicture(ctx, r.RunID, r.Status, html) // starter/review.go
+		}
+		st, _ := e.db(ctx)
+		row, err := st.GetRun(ctx, r.RunID)
+		if err != nil {
+			return err
+		}
+		v := reportView{RunID: r.RunID, WorkflowID: r.WorkflowID, Status: r.Status, Plan: row.Plan}
+		var rep plan.Report
+		if len(row.Report) > 0 && json.Unmarshal(row.Report, &rep) == nil {
+			v.FailedStage, v.Message, v.Undo, v.Approval = rep.FailedStage, rep.Message, rep.Undo, rep.Approval
+		}
+		if v.Stages, err = st.StageReports(ctx, r.RunID); err != nil {
+			return err
+		}
+		if v.Failed, err = st.FailedItems(ctx, r.RunID); err != nil {
+			return err
+		}
+		if v.Failed == nil {
+			v.Failed = []store.FailedItem{}
+		}
+		if v.Notes, err = st.NotedItems(ctx, r.RunID); err != nil {
+			return err
+		}
+		if asJSON {
+			return e.printJSON(v)
+		}
+		e.printf("run %s (workflow %s): %s\n", v.RunID, v.WorkflowID, v.Status)
+		if v.FailedStage != "" {
+			e.printf("failed stage: %s\n", v.FailedStage)
+		}
+		if v.Message != "" {
+			e.printf("%s\n", v.Message)
+		}
+		if at, err := st.PurgedAt(ctx, r.RunID); err == nil && !at.IsZero() {
+			e.printf("records and target messages removed on %s (ORGSYNC_RETENTION); counts and outcomes remain\n", at.Local().Format(time.RFC3339))
+		}
+		e.stageTable(v.Stages)
+		e.approvalLine(v.Approval)
+		e.undoLine(v.Undo)
+		if len(v.Notes) > 0 {
+			e.printf("\n%d items with a note:\n", len(v.Notes))
+			for _, n := range v.Notes {
+				e.printf("%s %s %s (%s): %s\n", n.Stage, n.Op, n.Key, n.Status, oneLine(n.Message))
 			}
-			if html != "" {
-				return e.reportPicture(ctx, r.RunID, r.Status, html) // starter/review.go
-			}
-			st, _ := e.db(ctx)
-			row, err := st.GetRun(ctx, r.RunID)
-			if err != nil {
-				return err
-			}
-			v := reportView{RunID: r.RunID, WorkflowID: r.WorkflowID, Status: r.Status, Plan: row.Plan}
-			var rep plan.Report
-			if len(row.Report) > 0 && json.Unmarshal(row.Report, &rep) == nil {
-				v.FailedStage, v.Message, v.Undo, v.Approval = rep.FailedStage, rep.Message, rep.Undo, rep.Approval
-			}
-			if v.Stages, err = st.StageReports(ctx, r.RunID); err != nil {
-				return err
-			}
-			if v.Failed, err = st.FailedItems(ctx, r.RunID); err != nil {
-				return err
-			}
-			if v.Failed == nil {
-				v.Failed = []store.FailedItem{}
-			}
-			if v.Notes, err = st.NotedItems(ctx, r.RunID); err != nil {
-				return err
-			}
-			if asJSON {
-				enc := json.NewEncoder(e.out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(v)
-			}
-			e.printf("run %s (workflow %s): %s\n", v.RunID, v.WorkflowID, v.Status)
-			if v.FailedStage != "" {
-				e.printf("failed stage: %s\n", v.FailedStage)
-			}
-			if v.Message != "" {
-				e.printf("%s\n", v.Message)
-			}
-			if at, err := st.PurgedAt(ctx, r.RunID); err == nil && !at.IsZero() {
-				e.printf("records and target messages removed on %s (ORGSYNC_RETENTION); counts and outcomes remain\n", at.Local().Format(time.RFC3339))
-			}
-			e.stageTable(v.Stages)
-			e.approvalLine(v.Approval)
-			e.undoLine(v.Undo)
-			if len(v.Notes) > 0 {
-				e.printf("\n%d items with a note:\n", len(v.Notes))
-				for _, n := range v.Notes {
-					e.printf("%s %s %s (%s): %s\n", n.Stage, n.Op, n.Key, n.Status, oneLineText(n.Message))
-				}
-			}
-			if len(v.Failed) == 0 {
-				e.printf("no failed items\n")
-				return nil
-			}
-			e.printf("\n%d failed or skipped items:\n", len(v.Failed))
-			tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "STAGE\tOP\tKEY\tSTATUS\tCODE\tFIELD\tREASON")
-			for _, f := range v.Failed {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Stage, f.Op, f.Key, f.Status, dash(f.Code), dash(f.Field), oneLineText(f.Message))
-			}
-			return tw.Flush()
-		},
-	}
+		}
+		if len(v.Failed) == 0 {
+			e.printf("no failed items\n")
+			return nil
+		}
+		e.printf("\n%d failed or skipped items:\n", len(v.Failed))
+		tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "STAGE\tOP\tKEY\tSTATUS\tCODE\tFIELD\tREASON")
+		for _, f := range v.Failed {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Stage, f.Op, f.Key, f.Status, dash(f.Code), dash(f.Field), oneLine(f.Message))
+		}
+		return tw.Flush()
+	})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&html, "html", "", "write the picture of the run's changes (department tree, marks, members) to this HTML file")
 	return cmd
@@ -150,5 +142,3 @@ func dash(s string) string {
 	}
 	return s
 }
-
-func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }

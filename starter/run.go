@@ -30,11 +30,7 @@ func (e *env) syncCmd() *cobra.Command {
 			"concurrent run of the same company. --wait follows it with a live progress bar and prints the report.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			in, err := f.input(cmd.Flags())
-			if err != nil {
-				return err
-			}
-			run, err := e.start(cmd.Context(), in)
+			run, err := e.startFlags(cmd, &f)
 			if err != nil {
 				return err
 			}
@@ -51,24 +47,19 @@ func (e *env) syncCmd() *cobra.Command {
 			return outcome(rep)
 		},
 	}
-	f.add(cmd.Flags(), true)
+	f.add(cmd.Flags())
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the run, showing its progress, and print its report")
 	return cmd
 }
 
 func (e *env) planCmd() *cobra.Command {
-	var f inputFlags
+	f := inputFlags{dryRun: true} // plan has no --dry-run: it is one
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Dry run: show the creates, updates and deletes of every stage; writes nothing",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			in, err := f.input(cmd.Flags())
-			if err != nil {
-				return err
-			}
-			in.DryRun = true
-			run, err := e.start(cmd.Context(), in)
+			run, err := e.startFlags(cmd, &f)
 			if err != nil {
 				return err
 			}
@@ -91,13 +82,18 @@ func (e *env) planCmd() *cobra.Command {
 	return cmd
 }
 
-// start starts OrgSync under the company's workflow id.
-func (e *env) start(ctx context.Context, in workflows.Input) (client.WorkflowRun, error) {
-	cfg, err := e.company()
+// startFlags starts the run f's flags describe.
+func (e *env) startFlags(cmd *cobra.Command, f *inputFlags) (client.WorkflowRun, error) {
+	in, err := f.input(cmd.Flags())
 	if err != nil {
 		return nil, err
 	}
-	c, err := e.client(ctx)
+	return e.start(cmd.Context(), in)
+}
+
+// start starts OrgSync under the company's workflow id.
+func (e *env) start(ctx context.Context, in workflows.Input) (client.WorkflowRun, error) {
+	cfg, c, err := e.companyClient(ctx)
 	if err != nil {
 		return nil, err
 	}

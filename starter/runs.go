@@ -44,45 +44,52 @@ func (e *env) findRun(ctx context.Context, args []string) (store.RunInfo, error)
 	return st.FindRun(ctx, "", cfg.Target, cfg.CompanyID)
 }
 
+// onRun makes cmd a command on the run its argument names (findRun).
+func (e *env) onRun(cmd *cobra.Command, do func(cmd *cobra.Command, r store.RunInfo) error) *cobra.Command {
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		r, err := e.findRun(cmd.Context(), args)
+		if err != nil {
+			return err
+		}
+		return do(cmd, r)
+	}
+	return cmd
+}
+
 func (e *env) approveCmd() *cobra.Command {
 	var by string
-	cmd := &cobra.Command{
+	cmd := e.onRun(&cobra.Command{
 		Use:   "approve [RUN]",
 		Short: "Approve the deletes a run holds because they are over the limit (RUN: run or workflow id; default the latest run)",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			r, err := e.findRun(ctx, args)
-			if err != nil {
-				return err
+	}, func(cmd *cobra.Command, r store.RunInfo) error {
+		ctx := cmd.Context()
+		c, err := e.client(ctx)
+		if err != nil {
+			return err
+		}
+		if by == "" {
+			by = currentUser()
+		}
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: r.WorkflowID, RunID: r.RunID, UpdateName: workflows.UpdateApproveDeletes,
+			Args: []any{workflows.ApproveInput{By: by}}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			var msg string
+			err = h.Get(ctx, &msg)
+		}
+		if err != nil {
+			var nf *serviceerror.NotFound
+			if errors.As(err, &nf) || strings.Contains(err.Error(), "already completed") {
+				return fmt.Errorf("run %s is not running (status %s): there is nothing to approve", r.RunID, r.Status)
 			}
-			c, err := e.client(ctx)
-			if err != nil {
-				return err
-			}
-			if by == "" {
-				by = currentUser()
-			}
-			h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-				WorkflowID: r.WorkflowID, RunID: r.RunID, UpdateName: workflows.UpdateApproveDeletes,
-				Args: []any{workflows.ApproveInput{By: by}}, WaitForStage: client.WorkflowUpdateStageCompleted,
-			})
-			if err == nil {
-				var msg string
-				err = h.Get(ctx, &msg)
-			}
-			if err != nil {
-				var nf *serviceerror.NotFound
-				if errors.As(err, &nf) || strings.Contains(err.Error(), "already completed") {
-					return fmt.Errorf("run %s is not running (status %s): there is nothing to approve", r.RunID, r.Status)
-				}
-				return fmt.Errorf("approve run %s: %s", r.RunID, errText(err))
-			}
-			deletes := e.plannedDeletes(ctx, r.RunID)
-			e.printf("deletes of run %s approved by %s%s\n", r.RunID, by, deletes)
-			return nil
-		},
-	}
+			return fmt.Errorf("approve run %s: %s", r.RunID, errText(err))
+		}
+		deletes := e.plannedDeletes(ctx, r.RunID)
+		e.printf("deletes of run %s approved by %s%s\n", r.RunID, by, deletes)
+		return nil
+	})
 	cmd.Flags().StringVar(&by, "by", "", "who approves (default: the current user)")
 	return cmd
 }

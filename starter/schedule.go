@@ -4,13 +4,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -49,7 +49,10 @@ func (e *env) scheduleCmd() *cobra.Command {
 	}
 	cmd.PersistentFlags().StringVar(&sf.id, "id", "", "schedule id (default orgsync-<target>-<company>)")
 
-	spec := func(c *cobra.Command) {
+	// create and update take the schedule's time, policies and run input.
+	withSpec := func(use, short string, run func(*cobra.Command, *scheduleFlags) error) *cobra.Command {
+		c := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
+			RunE: func(c *cobra.Command, _ []string) error { return run(c, &sf) }}
 		fs := c.Flags()
 		fs.StringVar(&sf.cron, "cron", DefaultCron, "when to run, as a cron expression (minute hour day month weekday)")
 		fs.StringVar(&sf.tz, "timezone", DefaultTimeZone, "IANA time zone of the cron expression")
@@ -57,61 +60,52 @@ func (e *env) scheduleCmd() *cobra.Command {
 		fs.StringVar(&sf.overlap, "overlap", "skip", "when the previous run is still going: skip, buffer-one, cancel-other, terminate-other or allow-all")
 		fs.StringVar(&sf.note, "note", "", "a note shown with the schedule")
 		fs.BoolVar(&sf.paused, "paused", false, "create (or leave) the schedule paused")
-		sf.in.add(fs, true)
+		sf.in.add(fs)
+		return c
 	}
-
-	create := &cobra.Command{
-		Use: "create", Short: "Create the schedule (default: daily 02:00 Asia/Seoul, overlap skip)", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return e.scheduleCreate(c, &sf) },
-	}
-	spec(create)
-	update := &cobra.Command{
-		Use: "update", Short: "Change the schedule: only the flags given are changed", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return e.scheduleUpdate(c, &sf) },
-	}
-	spec(update)
-	simple := func(use, short string, do func(ctx context.Context, h client.ScheduleHandle, note string) (string, error)) *cobra.Command {
-		c := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
+	create := withSpec("create", "Create the schedule (default: daily 02:00 Asia/Seoul, overlap skip)", e.scheduleCreate)
+	update := withSpec("update", "Change the schedule: only the flags given are changed", e.scheduleUpdate)
+	simple := func(use, short string, do func(ctx context.Context, h client.ScheduleHandle) (string, error)) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error {
 				h, err := e.schedule(c.Context(), sf.id)
 				if err != nil {
 					return err
 				}
-				msg, err := do(c.Context(), h, sf.note)
+				msg, err := do(c.Context(), h)
 				if err != nil {
 					return scheduleErr(h.GetID(), err)
 				}
 				e.printf("%s\n", msg)
 				return nil
 			}}
-		if use == "pause" || use == "unpause" {
-			c.Flags().StringVar(&sf.note, "note", "", "why (shown with the schedule)")
-		}
+	}
+	// pause (paused true) and unpause, with a note why.
+	pauser := func(use, short string, paused bool) *cobra.Command {
+		c := simple(use, short, func(ctx context.Context, h client.ScheduleHandle) (string, error) {
+			done := use + "d" // paused, unpaused
+			note := noteOr(sf.note, done)
+			var err error
+			if paused {
+				err = h.Pause(ctx, client.SchedulePauseOptions{Note: note})
+			} else {
+				err = h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: note})
+			}
+			if err != nil {
+				return "", err
+			}
+			return "schedule " + h.GetID() + " " + done, settle(ctx, h, func(d *client.ScheduleDescription) bool { return d.Schedule.State.Paused == paused })
+		})
+		c.Flags().StringVar(&sf.note, "note", "", "why (shown with the schedule)")
 		return c
 	}
-	pause := simple("pause", "Pause the schedule: no runs start until unpause", func(ctx context.Context, h client.ScheduleHandle, note string) (string, error) {
-		if note == "" {
-			note = "paused by " + currentUser() + " with starter"
-		}
-		if err := h.Pause(ctx, client.SchedulePauseOptions{Note: note}); err != nil {
-			return "", err
-		}
-		return "schedule " + h.GetID() + " paused", settle(ctx, h, func(d *client.ScheduleDescription) bool { return d.Schedule.State.Paused })
-	})
-	unpause := simple("unpause", "Resume the schedule", func(ctx context.Context, h client.ScheduleHandle, note string) (string, error) {
-		if note == "" {
-			note = "unpaused by " + currentUser() + " with starter"
-		}
-		if err := h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: note}); err != nil {
-			return "", err
-		}
-		return "schedule " + h.GetID() + " unpaused", settle(ctx, h, func(d *client.ScheduleDescription) bool { return !d.Schedule.State.Paused })
-	})
-	trigger := simple("trigger", "Start a run now, as the schedule would (skipped if one is running)", func(ctx context.Context, h client.ScheduleHandle, _ string) (string, error) {
+	pause := pauser("pause", "Pause the schedule: no runs start until unpause", true)
+	unpause := pauser("unpause", "Resume the schedule", false)
+	trigger := simple("trigger", "Start a run now, as the schedule would (skipped if one is running)", func(ctx context.Context, h client.ScheduleHandle) (string, error) {
 		return "schedule " + h.GetID() + " triggered: a run starts now unless one is already running",
 			h.Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP})
 	})
-	del := simple("delete", "Delete the schedule (runs already started go on)", func(ctx context.Context, h client.ScheduleHandle, _ string) (string, error) {
+	del := simple("delete", "Delete the schedule (runs already started go on)", func(ctx context.Context, h client.ScheduleHandle) (string, error) {
 		return "schedule " + h.GetID() + " deleted", h.Delete(ctx)
 	})
 	var asJSON bool
@@ -127,9 +121,7 @@ func (e *env) scheduleCmd() *cobra.Command {
 			}
 			v := describeView(h.GetID(), d)
 			if asJSON {
-				enc := json.NewEncoder(e.out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(v)
+				return e.printJSON(v)
 			}
 			e.printDescribe(v)
 			return nil
@@ -140,11 +132,7 @@ func (e *env) scheduleCmd() *cobra.Command {
 }
 
 func (e *env) schedule(ctx context.Context, id string) (client.ScheduleHandle, error) {
-	cfg, err := e.company()
-	if err != nil {
-		return nil, err
-	}
-	c, err := e.client(ctx)
+	cfg, c, err := e.companyClient(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -182,57 +170,50 @@ func scheduleErr(id string, err error) error {
 	return fmt.Errorf("schedule %s: %w", id, err)
 }
 
-func parseOverlap(s string) (enums.ScheduleOverlapPolicy, error) {
-	switch strings.ToLower(s) {
-	case "skip":
-		return enums.SCHEDULE_OVERLAP_POLICY_SKIP, nil
-	case "buffer-one":
-		return enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ONE, nil
-	case "buffer-all":
-		return enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL, nil
-	case "cancel-other":
-		return enums.SCHEDULE_OVERLAP_POLICY_CANCEL_OTHER, nil
-	case "terminate-other":
-		return enums.SCHEDULE_OVERLAP_POLICY_TERMINATE_OTHER, nil
-	case "allow-all":
-		return enums.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL, nil
-	}
-	return 0, usageErr(fmt.Errorf("--overlap: %q is not one of skip, buffer-one, buffer-all, cancel-other, terminate-other, allow-all", s))
+// overlapPolicies are the names --overlap takes.
+var overlapPolicies = map[string]enums.ScheduleOverlapPolicy{
+	"skip": enums.SCHEDULE_OVERLAP_POLICY_SKIP, "buffer-one": enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ONE,
+	"buffer-all": enums.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL, "cancel-other": enums.SCHEDULE_OVERLAP_POLICY_CANCEL_OTHER,
+	"terminate-other": enums.SCHEDULE_OVERLAP_POLICY_TERMINATE_OTHER, "allow-all": enums.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL,
 }
 
-func (sf *scheduleFlags) check() error {
+// parse checks the flags of create and update and gives the overlap
+// policy and the run input they name.
+func (sf *scheduleFlags) parse(fs *pflag.FlagSet) (enums.ScheduleOverlapPolicy, workflows.Input, error) {
+	var in workflows.Input
 	if _, err := time.LoadLocation(sf.tz); err != nil {
-		return usageErr(fmt.Errorf("--timezone: %q is not an IANA time zone", sf.tz))
+		return 0, in, usageErr(fmt.Errorf("--timezone: %q is not an IANA time zone", sf.tz))
 	}
 	if len(strings.Fields(sf.cron)) != 5 {
-		return usageErr(fmt.Errorf("--cron: %q: want five fields (minute hour day month weekday)", sf.cron))
+		return 0, in, usageErr(fmt.Errorf("--cron: %q: want five fields (minute hour day month weekday)", sf.cron))
 	}
 	if sf.catchup < time.Minute {
-		return usageErr(fmt.Errorf("--catchup-window: at least 1m, got %s", sf.catchup))
+		return 0, in, usageErr(fmt.Errorf("--catchup-window: at least 1m, got %s", sf.catchup))
 	}
-	return nil
+	overlap, ok := overlapPolicies[strings.ToLower(sf.overlap)]
+	if !ok {
+		return 0, in, usageErr(fmt.Errorf("--overlap: %q is not one of skip, buffer-one, buffer-all, cancel-other, terminate-other, allow-all", sf.overlap))
+	}
+	in, err := sf.in.input(fs)
+	return overlap, in, err
 }
 
-// Create creates the company's schedule; `starter schedule create` and the
-// browser test use it.
+// noteOr is note, or who did what with starter when none was given.
+func noteOr(note, did string) string {
+	if note == "" {
+		return did + " by " + currentUser() + " with starter"
+	}
+	return note
+}
+
+// scheduleCreate creates the company's schedule (`starter schedule create`).
 func (e *env) scheduleCreate(c *cobra.Command, sf *scheduleFlags) error {
 	ctx := c.Context()
-	if err := sf.check(); err != nil {
-		return err
-	}
-	overlap, err := parseOverlap(sf.overlap)
+	overlap, in, err := sf.parse(c.Flags())
 	if err != nil {
 		return err
 	}
-	in, err := sf.in.input(c.Flags())
-	if err != nil {
-		return err
-	}
-	cfg, err := e.company()
-	if err != nil {
-		return err
-	}
-	tc, err := e.client(ctx)
+	cfg, tc, err := e.companyClient(ctx)
 	if err != nil {
 		return err
 	}
@@ -247,10 +228,7 @@ func (e *env) scheduleCreate(c *cobra.Command, sf *scheduleFlags) error {
 	if id == "" {
 		id = ScheduleID(cfg.Target, cfg.CompanyID)
 	}
-	note := sf.note
-	if note == "" {
-		note = "created by " + currentUser() + " with starter"
-	}
+	note := noteOr(sf.note, "created")
 	_, err = tc.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID:   id,
 		Spec: client.ScheduleSpec{CronExpressions: []string{sf.cron}, TimeZoneName: sf.tz},
@@ -273,14 +251,7 @@ func (e *env) scheduleCreate(c *cobra.Command, sf *scheduleFlags) error {
 func (e *env) scheduleUpdate(c *cobra.Command, sf *scheduleFlags) error {
 	ctx := c.Context()
 	fs := c.Flags()
-	if err := sf.check(); err != nil {
-		return err
-	}
-	overlap, err := parseOverlap(sf.overlap)
-	if err != nil {
-		return err
-	}
-	newIn, err := sf.in.input(fs)
+	overlap, newIn, err := sf.parse(fs)
 	if err != nil {
 		return err
 	}

@@ -6,14 +6,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/orgsync/orgsync/internal/plan"
+	"github.com/orgsync/orgsync/internal/store"
 	"github.com/orgsync/orgsync/workflows"
 )
 
 // undoCmd starts a run that compensates a finished run (input undo).
 func (e *env) undoCmd() *cobra.Command {
-	var dryRun, wait, approve bool
-	var deleteLimit int
-	cmd := &cobra.Command{
+	var f inputFlags
+	var wait bool
+	cmd := e.onRun(&cobra.Command{
 		Use:   "undo RUN",
 		Short: "Undo a finished run: delete what it created, put back what it changed or deleted (RUN: its run id)",
 		Long: "Start a run that compensates run RUN, newest write first: what RUN created is deleted, what it\n" +
@@ -23,46 +24,40 @@ func (e *env) undoCmd() *cobra.Command {
 			"Undoing the same run again does nothing. Its deletes count against the delete limit and wait\n" +
 			"for `starter approve` like any run's. --dry-run lists what it would do.",
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			r, err := e.findRun(ctx, args)
-			if err != nil {
-				return err
+	}, func(cmd *cobra.Command, r store.RunInfo) error {
+		ctx := cmd.Context()
+		limit, err := f.limit(cmd.Flags())
+		if err != nil {
+			return err
+		}
+		run, err := e.start(ctx, workflows.Input{Undo: r.RunID, DryRun: f.dryRun, ApproveDeletes: f.approveDeletes, DeleteLimit: limit})
+		if err != nil {
+			return err
+		}
+		if !wait && !f.dryRun {
+			e.printf("started run %s undoing run %s (workflow %s); follow it with: starter status %s\n", run.GetRunID(), r.RunID, run.GetID(), run.GetRunID())
+			return nil
+		}
+		rep, err := e.wait(ctx, run, !f.dryRun)
+		if err != nil {
+			return err
+		}
+		if f.dryRun {
+			if rep.Status == plan.RunFailed {
+				return fmt.Errorf("%s", rep.Message)
 			}
-			in := workflows.Input{Undo: r.RunID, DryRun: dryRun, ApproveDeletes: approve}
-			if in.DeleteLimit, err = deleteLimitFlag(cmd.Flags(), deleteLimit); err != nil {
-				return err
-			}
-			run, err := e.start(ctx, in)
-			if err != nil {
-				return err
-			}
-			if !wait && !dryRun {
-				e.printf("started run %s undoing run %s (workflow %s); follow it with: starter status %s\n", run.GetRunID(), r.RunID, run.GetID(), run.GetRunID())
-				return nil
-			}
-			rep, err := e.wait(ctx, run, !dryRun)
-			if err != nil {
-				return err
-			}
-			if dryRun {
-				if rep.Status == plan.RunFailed {
-					return fmt.Errorf("%s", rep.Message)
-				}
-				e.printf("%s\n", rep.Message)
-				e.undoPlan(rep)
-				return nil
-			}
-			e.printReport(rep)
-			e.undoLine(rep.Undo)
-			return outcome(rep)
-		},
-	}
+			e.printf("%s\n", rep.Message)
+			e.undoPlan(rep)
+			return nil
+		}
+		e.printReport(rep)
+		e.undoLine(rep.Undo)
+		return outcome(rep)
+	})
 	fs := cmd.Flags()
-	fs.BoolVar(&dryRun, "dry-run", false, "list what the undo would do, write nothing")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "list what the undo would do, write nothing")
 	fs.BoolVar(&wait, "wait", false, "wait for the undo, showing its progress, and print its report")
-	fs.IntVar(&deleteLimit, "delete-limit", 0, "deletes per kind allowed without approval (default ORGSYNC_DELETE_LIMIT)")
-	fs.BoolVar(&approve, "approve-deletes", false, "approve deletes over the limit in advance")
+	f.addLimit(fs)
 	return cmd
 }
 
