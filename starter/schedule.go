@@ -265,55 +265,27 @@ func (e *env) scheduleUpdate(c *cobra.Command, sf *scheduleFlags) error {
 		s := u.Description.Schedule
 		prev = u.Description.Info.LastUpdateAt
 		changed = nil
-		if fs.Changed("cron") || fs.Changed("timezone") {
-			if fs.Changed("cron") {
-				s.Spec.Calendars, s.Spec.CronExpressions = nil, []string{sf.cron}
-				changed = append(changed, "cron")
-			}
-			if fs.Changed("timezone") {
-				s.Spec.TimeZoneName = sf.tz
-				changed = append(changed, "timezone")
-			}
-		}
-		if fs.Changed("overlap") {
-			s.Policy.Overlap = overlap
-			changed = append(changed, "overlap")
-		}
-		if fs.Changed("catchup-window") {
-			s.Policy.CatchupWindow = sf.catchup
-			changed = append(changed, "catchup-window")
-		}
-		if fs.Changed("note") {
-			s.State.Note = sf.note
-			changed = append(changed, "note")
-		}
-		if fs.Changed("paused") {
-			s.State.Paused = sf.paused
-			changed = append(changed, "paused")
-		}
-		if act, ok := s.Action.(*client.ScheduleWorkflowAction); ok {
-			in := actionInput(act)
-			n := len(changed)
-			for _, name := range []string{"dry-run", "stage", "rollback", "delete-limit", "approve-deletes", "reconcile"} {
-				if !fs.Changed(name) {
-					continue
-				}
+		// set applies the flag name when it was given and notes it.
+		set := func(name string, apply func()) {
+			if fs.Changed(name) {
+				apply()
 				changed = append(changed, name)
-				switch name {
-				case "dry-run":
-					in.DryRun = newIn.DryRun
-				case "stage":
-					in.Stages = newIn.Stages
-				case "rollback":
-					in.Rollback = newIn.Rollback
-				case "delete-limit":
-					in.DeleteLimit = newIn.DeleteLimit
-				case "approve-deletes":
-					in.ApproveDeletes = newIn.ApproveDeletes
-				case "reconcile":
-					in.Reconcile = newIn.Reconcile
-				}
 			}
+		}
+		set("cron", func() { s.Spec.Calendars, s.Spec.CronExpressions = nil, []string{sf.cron} })
+		set("timezone", func() { s.Spec.TimeZoneName = sf.tz })
+		set("overlap", func() { s.Policy.Overlap = overlap })
+		set("catchup-window", func() { s.Policy.CatchupWindow = sf.catchup })
+		set("note", func() { s.State.Note = sf.note })
+		set("paused", func() { s.State.Paused = sf.paused })
+		if act, ok := s.Action.(*client.ScheduleWorkflowAction); ok {
+			in, n := actionInput(act), len(changed)
+			set("dry-run", func() { in.DryRun = newIn.DryRun })
+			set("stage", func() { in.Stages = newIn.Stages })
+			set("rollback", func() { in.Rollback = newIn.Rollback })
+			set("delete-limit", func() { in.DeleteLimit = newIn.DeleteLimit })
+			set("approve-deletes", func() { in.ApproveDeletes = newIn.ApproveDeletes })
+			set("reconcile", func() { in.Reconcile = newIn.Reconcile })
 			if len(changed) > n {
 				act.Args = []any{in}
 			}

@@ -127,19 +127,13 @@ func (e *env) printDescribe(v ScheduleView) {
 		fmt.Fprintf(tw, "note\t%s\n", v.Note)
 	}
 	fmt.Fprintf(tw, "actions\t%d taken, %d skipped (overlap), %d missed (catch-up window)\n", v.Actions, v.Skipped, v.Missed)
+	// label heads the first line of a list only.
+	label := func(i int, s string) string { return map[bool]string{true: s}[i == 0] }
 	for i, t := range v.Next {
-		label := ""
-		if i == 0 {
-			label = "next"
-		}
-		fmt.Fprintf(tw, "%s\t%s\n", label, t.In(loc(v.TimeZone)).Format("2006-01-02 15:04 MST"))
+		fmt.Fprintf(tw, "%s\t%s\n", label(i, "next"), t.In(loc(v.TimeZone)).Format("2006-01-02 15:04 MST"))
 	}
 	for i, r := range v.Recent {
-		label := ""
-		if i == 0 {
-			label = "recent"
-		}
-		fmt.Fprintf(tw, "%s\t%s  %s  run %s\n", label, r.ScheduledAt.In(loc(v.TimeZone)).Format("2006-01-02 15:04:05 MST"), r.WorkflowID, r.RunID)
+		fmt.Fprintf(tw, "%s\t%s  %s  run %s\n", label(i, "recent"), r.ScheduledAt.In(loc(v.TimeZone)).Format("2006-01-02 15:04:05 MST"), r.WorkflowID, r.RunID)
 	}
 	if len(v.Running) > 0 {
 		fmt.Fprintf(tw, "running\t%s\n", strings.Join(v.Running, ", "))
