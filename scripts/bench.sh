@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 ORGSYNC_TEST_DATABASE_URL=$(scripts/stack.sh postgres)
 export ORGSYNC_TEST_DATABASE_URL
 mkdir -p .data
-go run ./internal/bench -root "$PWD" ${BENCH_FLAGS:-} "$@" | tee .data/bench.md
+go run ./bench -root "$PWD" ${BENCH_FLAGS:-} "$@" | tee .data/bench.md

@@ -9,7 +9,6 @@ import (
 	"net/http"
 
 	"github.com/orgsync/orgsync/sandbox/knoxsim"
-	"github.com/orgsync/orgsync/sandbox/workboxsim"
 	"github.com/orgsync/orgsync/sandbox/workplacesim"
 )
 
@@ -25,20 +24,16 @@ func (s *Server) mountAdmin() {
 	m.HandleFunc("POST "+AdminPrefix+"/knox/change", s.adminKnoxChange)
 	m.HandleFunc("PUT "+AdminPrefix+"/knox/{kind}/{key}", s.adminKnoxPut)
 	m.HandleFunc("DELETE "+AdminPrefix+"/knox/{kind}/{key}", s.adminKnoxDelete)
-	m.HandleFunc("POST "+AdminPrefix+"/knox/faults", s.adminKnoxFaults)
-	m.HandleFunc("GET "+AdminPrefix+"/knox/faults", func(w http.ResponseWriter, _ *http.Request) {
-		writeOK(w, map[string]any{"faults": s.knox.Faults()})
-	})
-	m.HandleFunc("POST "+AdminPrefix+"/workbox/faults", s.adminWorkboxFaults)
-	m.HandleFunc("GET "+AdminPrefix+"/workbox/faults", func(w http.ResponseWriter, _ *http.Request) {
-		writeOK(w, map[string]any{"faults": s.workbox.Faults()})
-	})
-	m.HandleFunc("GET "+AdminPrefix+"/workbox/state", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.workbox.State())
-	})
-	m.HandleFunc("GET "+AdminPrefix+"/stats", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.workbox.Stats())
-	})
+	setting(m, AdminPrefix+"/knox/faults", "faults", func(f knoxsim.Faults) error {
+		if err := f.Validate(); err != nil {
+			return err
+		}
+		s.knox.SetFaults(f)
+		return nil
+	}, s.knox.Faults)
+	setting(m, AdminPrefix+"/workbox/faults", "faults", s.workbox.SetFaults, s.workbox.Faults)
+	m.HandleFunc("GET "+AdminPrefix+"/workbox/state", show(s.workbox.State))
+	m.HandleFunc("GET "+AdminPrefix+"/stats", show(s.workbox.Stats))
 	s.mountWorkplaceAdmin()
 }
 
@@ -155,29 +150,28 @@ func (s *Server) adminKnoxDelete(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, map[string]any{"kind": r.PathValue("kind"), "key": r.PathValue("key")})
 }
 
-func (s *Server) adminKnoxFaults(w http.ResponseWriter, r *http.Request) {
-	var f knoxsim.Faults
-	if !readJSON(w, r, &f, true) {
-		return
-	}
-	if err := f.Validate(); err != nil {
-		writeErr(w, err)
-		return
-	}
-	s.knox.SetFaults(f)
-	writeOK(w, map[string]any{"faults": f})
+// setting mounts POST and GET of one set of switches at path: POST
+// replaces them with the body (empty: none), GET shows them as name.
+func setting[T any](m *http.ServeMux, path, name string, set func(T) error, get func() T) {
+	m.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
+		var v T
+		if !readJSON(w, r, &v, true) {
+			return
+		}
+		if err := set(v); err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeOK(w, map[string]any{name: v})
+	})
+	m.HandleFunc("GET "+path, func(w http.ResponseWriter, _ *http.Request) {
+		writeOK(w, map[string]any{name: get()})
+	})
 }
 
-func (s *Server) adminWorkboxFaults(w http.ResponseWriter, r *http.Request) {
-	var f workboxsim.Faults
-	if !readJSON(w, r, &f, true) {
-		return
-	}
-	if err := s.workbox.SetFaults(f); err != nil {
-		writeErr(w, err)
-		return
-	}
-	writeOK(w, map[string]any{"faults": f})
+// show answers GET with what get returns, as it is.
+func show[T any](get func() T) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, get()) }
 }
 
 // readJSON decodes the request body into v; an empty body is allowed when
@@ -226,43 +220,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // an administrator changing WORKPLACE in its own console (drift).
 func (s *Server) mountWorkplaceAdmin() {
 	m := s.mux
-	m.HandleFunc("POST "+AdminPrefix+"/workplace/faults", func(w http.ResponseWriter, r *http.Request) {
-		var f workplacesim.Faults
-		if !readJSON(w, r, &f, true) {
-			return
-		}
-		if err := s.workplace.SetFaults(f); err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeOK(w, map[string]any{"faults": f})
-	})
-	m.HandleFunc("GET "+AdminPrefix+"/workplace/faults", func(w http.ResponseWriter, _ *http.Request) {
-		writeOK(w, map[string]any{"faults": s.workplace.Faults()})
-	})
-	m.HandleFunc("POST "+AdminPrefix+"/workplace/strict", func(w http.ResponseWriter, r *http.Request) {
-		var st workplacesim.Strict
-		if !readJSON(w, r, &st, true) {
-			return
-		}
-		if err := s.workplace.SetStrict(st); err != nil {
-			writeErr(w, err)
-			return
-		}
-		writeOK(w, map[string]any{"strict": st})
-	})
-	m.HandleFunc("GET "+AdminPrefix+"/workplace/strict", func(w http.ResponseWriter, _ *http.Request) {
-		writeOK(w, map[string]any{"strict": s.workplace.Strict()})
-	})
-	m.HandleFunc("GET "+AdminPrefix+"/workplace/accepted", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.workplace.Accepted())
-	})
-	m.HandleFunc("GET "+AdminPrefix+"/workplace/state", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.workplace.State())
-	})
-	m.HandleFunc("GET "+AdminPrefix+"/workplace/stats", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.workplace.Stats())
-	})
+	setting(m, AdminPrefix+"/workplace/faults", "faults", s.workplace.SetFaults, s.workplace.Faults)
+	setting(m, AdminPrefix+"/workplace/strict", "strict", s.workplace.SetStrict, s.workplace.Strict)
+	m.HandleFunc("GET "+AdminPrefix+"/workplace/accepted", show(s.workplace.Accepted))
+	m.HandleFunc("GET "+AdminPrefix+"/workplace/state", show(s.workplace.State))
+	m.HandleFunc("GET "+AdminPrefix+"/workplace/stats", show(s.workplace.Stats))
 	m.HandleFunc("GET "+AdminPrefix+"/workplace/{res}/{key}", func(w http.ResponseWriter, r *http.Request) {
 		b, err := s.workplace.Get(r.PathValue("res"), r.PathValue("key"))
 		if err != nil {

@@ -1,16 +1,13 @@
 package workboxsim
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
-	_ "time/tzdata" // time zone checks must not depend on the host's tzdata
 	"unicode/utf8"
+
+	"github.com/orgsync/orgsync/sandbox/gatewaysim"
+	"github.com/orgsync/orgsync/sandbox/targetsim"
 )
 
 // Field rules. Lengths count characters, as the Java service does.
@@ -22,24 +19,15 @@ const (
 	maxCph   = 100
 )
 
-// Locales the service knows (i18nNames keys and localeTypeCd).
-var locales = map[string]bool{"ko_KR": true, "en_US": true, "ja_JP": true, "zh_CN": true, "zh_TW": true}
+type apiError = targetsim.Error
 
-var (
-	emailRE = regexp.MustCompile(`^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$`)
-	phoneRE = regexp.MustCompile(`^[0-9+\-() ]*[0-9][0-9+\-() ]*$`)
-)
-
-// apiError is a WORKBOX error answer.
-type apiError struct {
-	status  int
-	code    string
-	message string
+// WORKBOX answers every error in the gateway's shape
+// {"error":{"errorCode","message"}}.
+func fail(status int, code, msg string) *apiError {
+	return &apiError{Status: status, Code: code, Message: msg, Gateway: true}
 }
 
-func (e *apiError) Error() string { return e.code + " " + e.message }
-
-func badRequest(code, msg string) *apiError { return &apiError{http.StatusBadRequest, code, msg} }
+func badRequest(code, msg string) *apiError { return fail(http.StatusBadRequest, code, msg) }
 
 var (
 	errBadBody     = badRequest("180018", "Bad request")
@@ -55,91 +43,91 @@ var (
 	errSortReq     = badRequest("181010", "Display order is required")
 	errSortFmt     = badRequest("181011", "Display order format error")
 	errUprNotFound = badRequest("180004", "Upper dept external key not found")
+	errDeptRef     = badRequest("180007", "Department not found")
+	errGradeRef    = badRequest("180013", "Job grade not found")
+	errPositionRef = badRequest("180015", "Job position not found")
 )
 
-// body is a request body split into fields, so that a wrong type is a
-// field error (as Jackson reports it) rather than an unreadable body.
-type body map[string]json.RawMessage
+// errs are the answers to the skeleton's checks.
+var errs = targetsim.Errors{
+	Refused: [...]*apiError{
+		gatewaysim.Endpoint:    fail(http.StatusServiceUnavailable, "500", "Endpoint Error"),
+		gatewaysim.AuthFailed:  fail(http.StatusUnauthorized, "200", "Authentication Failed"),
+		gatewaysim.RateLimited: fail(http.StatusTooManyRequests, "420", "Rate Limited"),
+		gatewaysim.BadBody:     errBadBody,
+		gatewaysim.TooLarge:    fail(http.StatusRequestEntityTooLarge, "430", "Request Entity Too Large"),
+		gatewaysim.Method:      fail(http.StatusMethodNotAllowed, "180022", "Method not allowed"),
+		gatewaysim.MediaType:   fail(http.StatusUnsupportedMediaType, "180023", "Unsupported media type"),
+		gatewaysim.SyncOff:     fail(http.StatusForbidden, "180001", "Forbidden, please check the sync setting in console"),
+		gatewaysim.Rejected:    badRequest("180018", "Bad request"),
+	},
+	NoSuchPath: fail(http.StatusNotFound, "300", "Not Found Exception"),
+	Company:    badRequest("180000", "Company does not exist"),
+	Key:        errKeyFmt,
+	Exists:     fail(http.StatusConflict, "180011", "External key exists"),
+	Missing: [4]*apiError{
+		fail(http.StatusNotFound, "180013", "Job grade not found"),
+		fail(http.StatusNotFound, "180015", "Job position not found"),
+		fail(http.StatusNotFound, "180007", "Department not found"),
+		fail(http.StatusNotFound, "180019", "User not found"),
+	},
+	Ref:           [3]*apiError{errDeptRef, errGradeRef, errPositionRef},
+	ParentMissing: errUprNotFound,
+	SelfParent:    badRequest("180006", "Upper externalKey can not be the current dept externalKey"),
+	Cycle:         badRequest("180009", "Upper dept can not be the current dept's sub dept"),
+	HasChildren:   badRequest("180018", "Bad request: the department has sub departments"),
+	HasMembers:    badRequest("180018", "Bad request: the department has members"),
+	InUse:         badRequest("180018", "Bad request: the item is assigned to members"),
+	Unique:        []*apiError{fail(http.StatusConflict, "180017", "User login ID already exist")},
+}
+
+// body adds WORKBOX's field rules to the shared reader.
+type body struct{ targetsim.Body }
 
 func parseBody(b []byte) (body, *apiError) {
-	var f body
-	if len(bytes.TrimSpace(b)) == 0 || json.Unmarshal(b, &f) != nil || f == nil {
-		return nil, errBadBody
-	}
-	return f, nil
+	f, bad := targetsim.ParseBody(b, errBadBody)
+	return body{f}, bad
 }
 
-// str returns a string field; present is false for absent or null, ok is
-// false for a value of another type.
-func (f body) str(name string) (v string, present, ok bool) {
-	raw, has := f[name]
-	if !has || string(raw) == "null" {
-		return "", false, true
-	}
-	if json.Unmarshal(raw, &v) != nil {
-		return "", true, false
-	}
-	return v, true, true
-}
-
-// optStr is str for optional fields: wrong type yields bad.
+// optStr reads an optional string field: wrong type yields bad.
 func (f body) optStr(name string, bad *apiError) (string, *apiError) {
-	v, _, ok := f.str(name)
+	v, _, ok := f.Str(name)
 	if !ok {
 		return "", bad
 	}
 	return v, nil
 }
 
-func validKey(key string) *apiError {
-	if n := utf8.RuneCountInString(key); n == 0 || n > maxKey || key == "#" || strings.ContainsAny(key, "\x00\r\n\t") {
-		return errKeyFmt
-	}
-	return nil
-}
-
-func (f body) name() (string, *apiError) {
-	v, present, ok := f.str("name")
+// names reads name and i18nNames.
+func (f body) names() (string, map[string]string, *apiError) {
+	v, present, ok := f.Str("name")
 	switch {
 	case !ok:
-		return "", errNameFmt
+		return "", nil, errNameFmt
 	case !present || strings.TrimSpace(v) == "":
-		return "", errNameReq
+		return "", nil, errNameReq
 	case utf8.RuneCountInString(v) > maxName:
-		return "", errNameFmt
+		return "", nil, errNameFmt
 	}
-	return v, nil
-}
-
-func (f body) i18n() (map[string]string, *apiError) {
-	raw, has := f["i18nNames"]
-	if !has || string(raw) == "null" {
-		return nil, nil
+	m, fault, _ := f.I18n(maxName)
+	switch fault {
+	case targetsim.I18nOK:
+		return v, m, nil
+	case targetsim.I18nLocale:
+		return "", nil, errLocaleFmt
 	}
-	var m map[string]string
-	if json.Unmarshal(raw, &m) != nil {
-		return nil, errNameFmt
-	}
-	for loc, name := range m {
-		if !locales[loc] {
-			return nil, errLocaleFmt
-		}
-		if utf8.RuneCountInString(name) > maxName {
-			return nil, errNameFmt
-		}
-	}
-	return m, nil
+	return "", nil, errNameFmt
 }
 
 // sortOrd accepts an integer or a string holding one, as Jackson coerces
 // both ways; the protocol sends an int for grades and a string for depts.
 func (f body) sortOrd() (int, *apiError) {
-	raw, has := f["sortOrd"]
+	raw, has := f.Body["sortOrd"]
 	if !has || string(raw) == "null" {
 		return 0, errSortReq
 	}
 	text := string(raw)
-	if s, _, ok := f.str("sortOrd"); ok {
+	if s, _, ok := f.Str("sortOrd"); ok {
 		if strings.TrimSpace(s) == "" {
 			return 0, errSortReq
 		}
@@ -152,32 +140,23 @@ func (f body) sortOrd() (int, *apiError) {
 	return int(n), nil
 }
 
-func parseItem(b []byte) (Item, *apiError) {
+func parseItem(b []byte) (it Item, bad *apiError) {
 	f, bad := parseBody(b)
-	if bad != nil {
-		return Item{}, bad
+	if bad == nil {
+		it.Name, it.I18nNames, bad = f.names()
 	}
-	var it Item
-	if it.Name, bad = f.name(); bad != nil {
-		return it, bad
+	if bad == nil {
+		it.SortOrd, bad = f.sortOrd()
 	}
-	if it.I18nNames, bad = f.i18n(); bad != nil {
-		return it, bad
-	}
-	it.SortOrd, bad = f.sortOrd()
 	return it, bad
 }
 
-func parseDept(b []byte) (Dept, *apiError) {
+func parseDept(_ string, b []byte) (d Dept, bad *apiError) {
 	f, bad := parseBody(b)
+	if bad == nil {
+		d.Name, d.I18nNames, bad = f.names()
+	}
 	if bad != nil {
-		return Dept{}, bad
-	}
-	var d Dept
-	if d.Name, bad = f.name(); bad != nil {
-		return d, bad
-	}
-	if d.I18nNames, bad = f.i18n(); bad != nil {
 		return d, bad
 	}
 	n, bad := f.sortOrd()
@@ -185,7 +164,7 @@ func parseDept(b []byte) (Dept, *apiError) {
 		return d, bad
 	}
 	d.SortOrd = strconv.Itoa(n)
-	upr, _, ok := f.str("uprDeptExternalKey")
+	upr, _, ok := f.Str("uprDeptExternalKey")
 	if !ok || upr == "" {
 		// Required by the doc ("#" for a top department); there is no
 		// dedicated code, so it is an unknown parent.
@@ -195,83 +174,53 @@ func parseDept(b []byte) (Dept, *apiError) {
 	return d, nil
 }
 
-func parseUser(b []byte) (User, *apiError) {
+func parseUser(b []byte) (u User, bad *apiError) {
 	f, bad := parseBody(b)
+	if bad == nil {
+		u.Name, u.I18nNames, bad = f.names()
+	}
 	if bad != nil {
-		return User{}, bad
-	}
-	var u User
-	if u.Name, bad = f.name(); bad != nil {
 		return u, bad
 	}
-	if u.I18nNames, bad = f.i18n(); bad != nil {
-		return u, bad
-	}
-	email, present, ok := f.str("emailAddr")
+	email, present, ok := f.Str("emailAddr")
 	switch {
 	case !ok:
 		return u, errEmailFmt
 	case !present || strings.TrimSpace(email) == "":
 		return u, errEmailReq
-	case utf8.RuneCountInString(email) > maxEmail || !emailRE.MatchString(email):
+	case utf8.RuneCountInString(email) > maxEmail || !targetsim.EmailRE.MatchString(email):
 		return u, errEmailFmt
 	}
 	u.EmailAddr = email
+	// Each optional field in order, with the error its wrong value gets.
 	// A referenced key of the wrong type can never exist: not found.
-	if u.DeptExternalKey, bad = f.optStr("deptExternalKey", errDeptRef); bad != nil {
-		return u, bad
-	}
-	if u.GradeExternalKey, bad = f.optStr("gradeExternalKey", errGradeRef); bad != nil {
-		return u, bad
-	}
-	if u.PositionExternalKey, bad = f.optStr("positionExternalKey", errPositionRef); bad != nil {
-		return u, bad
-	}
-	if u.TelNo, bad = phone(f, "telNo", maxTel, errTelFmt); bad != nil {
-		return u, bad
-	}
-	if u.CphNo, bad = phone(f, "cphNo", maxCph, errCphFmt); bad != nil {
-		return u, bad
-	}
-	if u.LocaleTypeCd, bad = f.optStr("localeTypeCd", errLocaleFmt); bad != nil {
-		return u, bad
-	}
-	if u.LocaleTypeCd != "" && !locales[u.LocaleTypeCd] {
-		return u, errLocaleFmt
-	}
-	if u.TmznTypeCd, bad = f.optStr("tmznTypeCd", errTzFmt); bad != nil {
-		return u, bad
-	}
-	if u.TmznTypeCd != "" && !validZone(u.TmznTypeCd) {
-		return u, errTzFmt
+	for _, o := range []struct {
+		name string
+		dst  *string
+		bad  *apiError
+		ok   func(string) bool // nil: any string
+	}{
+		{"deptExternalKey", &u.DeptExternalKey, errDeptRef, nil},
+		{"gradeExternalKey", &u.GradeExternalKey, errGradeRef, nil},
+		{"positionExternalKey", &u.PositionExternalKey, errPositionRef, nil},
+		{"telNo", &u.TelNo, errTelFmt, phone(maxTel)},
+		{"cphNo", &u.CphNo, errCphFmt, phone(maxCph)},
+		{"localeTypeCd", &u.LocaleTypeCd, errLocaleFmt, func(v string) bool { return targetsim.Locales[v] }},
+		{"tmznTypeCd", &u.TmznTypeCd, errTzFmt, targetsim.ValidZone},
+	} {
+		v, bad := f.optStr(o.name, o.bad)
+		if bad == nil && v != "" && o.ok != nil && !o.ok(v) {
+			bad = o.bad
+		}
+		if bad != nil {
+			return u, bad
+		}
+		*o.dst = v
 	}
 	return u, nil
 }
 
-// phone checks a phone field: digits, "+", "-", spaces and parentheses,
-// at least one digit, at most max characters. Empty means absent.
-func phone(f body, name string, max int, bad *apiError) (string, *apiError) {
-	v, err := f.optStr(name, bad)
-	if err != nil || v == "" {
-		return v, err
-	}
-	if len(v) > max || !phoneRE.MatchString(v) {
-		return "", bad
-	}
-	return v, nil
-}
-
-// zones caches valid names only (LoadLocation parses tzdata on every call;
-// caching invalid ones would let a bad-input corpus grow the map).
-var zones sync.Map
-
-func validZone(name string) bool {
-	if _, ok := zones.Load(name); ok {
-		return true
-	}
-	if _, err := time.LoadLocation(name); err != nil || name == "Local" {
-		return false
-	}
-	zones.Store(name, true)
-	return true
+// phone checks a phone field of at most max bytes.
+func phone(max int) func(string) bool {
+	return func(v string) bool { return len(v) <= max && targetsim.PhoneRE.MatchString(v) }
 }

@@ -2,14 +2,16 @@
 // API (job-grade, job-position, dept, user) as docs/protocol.md fixes it:
 // v1 signatures, the real API's field rules and error codes, and
 // switchable faults (rate limits, 503s, sync switches OFF, rejections).
+// The skeleton it shares with workplacesim is sandbox/targetsim.
 package workboxsim
 
 import (
 	"log/slog"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/orgsync/orgsync/sandbox/gatewaysim"
+	"github.com/orgsync/orgsync/sandbox/targetsim"
 )
 
 // Resource names, as in the URL path and in the state dump.
@@ -22,6 +24,9 @@ const (
 
 // Resources lists the resources in sync order.
 var Resources = []string{ResGrade, ResPosition, ResDept, ResUser}
+
+// MaxBody is the largest accepted request body; beyond it 413 / 430.
+const MaxBody = gatewaysim.MaxBody
 
 // Signature variants of ORGSYNC_SIGNATURE_V1.
 const (
@@ -79,70 +84,66 @@ type State struct {
 	Users     map[string]User `json:"user"`
 }
 
-// Sim is the WORKBOX stand-in. One mutex guards the state; it is held only
-// for the reference checks and the map update, never while reading a body,
-// sleeping or signing.
+// Sim is the WORKBOX stand-in: targetsim with WORKBOX's paths, records,
+// field rules and error codes. It answers
+// /organization/company/{companyId}/{resource}/{key} (the server strips the
+// /workbox/workbox/openapi/v1 prefix; signatures are checked against the
+// full request URI, prefix included).
 type Sim struct {
-	cfg Config
-	gw  *gatewaysim.Gateway // signatures, clock, faults, counters
-
-	mu       sync.Mutex
-	st       State
-	kids     map[string]int    // child departments by parent key
-	members  map[string]int    // users by department key
-	gradeUse map[string]int    // users by grade key
-	posUse   map[string]int    // users by position key
-	emails   map[string]string // lower-cased email -> user key
+	targetsim.Front // ServeHTTP, Reset, SetFaults, Faults, Stats
+	t               *targetsim.Sim[Item, Dept, User]
 }
 
 // New returns an empty stand-in.
 func New(cfg Config) *Sim {
-	s := &Sim{cfg: cfg, gw: gatewaysim.New(gatewaysim.Config{
-		Product:   "workbox",
-		Resources: Resources,
-		Verifier: gatewaysim.Verifier{Version: gatewaysim.V1, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
-			APIKey: cfg.APIKey, V1Variant: cfg.SignatureV1},
-		Logger: cfg.Logger,
-		Now:    cfg.Now,
-	})}
-	s.Reset()
-	return s
+	t := targetsim.New(targetsim.Spec[Item, Dept, User]{
+		Gateway: gatewaysim.Config{
+			Product: "workbox",
+			Verifier: gatewaysim.Verifier{Version: gatewaysim.V1, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
+				APIKey: cfg.APIKey, V1Variant: cfg.SignatureV1},
+			Logger: cfg.Logger,
+			Now:    cfg.Now,
+		},
+		Company:     cfg.CompanyID,
+		Path:        []string{"organization", "company"},
+		Resources:   [4]string(Resources),
+		MaxKey:      maxKey,
+		Errors:      errs,
+		ParseItem:   parseItem,
+		ParseDept:   parseDept,
+		ParseMember: parseUser,
+		Parent:      func(d Dept) string { return d.UprDeptExternalKey },
+		Refs: func(u User) targetsim.Refs {
+			r := targetsim.Refs{Grade: u.GradeExternalKey, Position: u.PositionExternalKey, Unique: []string{strings.ToLower(u.EmailAddr)}}
+			if u.DeptExternalKey != "" {
+				r.Depts = []string{u.DeptExternalKey}
+			}
+			return r
+		},
+		Success: func(int, string) any { return map[string]string{"result": "success"} },
+	})
+	return &Sim{t.Front(), t}
 }
 
-// Reset empties the state, zeroes the counters and clears the faults.
-func (s *Sim) Reset() {
-	s.mu.Lock()
-	s.st = State{Grades: map[string]Item{}, Positions: map[string]Item{}, Depts: map[string]Dept{}, Users: map[string]User{}}
-	s.kids, s.members = map[string]int{}, map[string]int{}
-	s.gradeUse, s.posUse = map[string]int{}, map[string]int{}
-	s.emails = map[string]string{}
-	s.mu.Unlock()
-	s.gw.Reset()
-}
-
-// State returns a deep copy of what the stand-in holds.
+// State returns a copy of what the stand-in holds.
 func (s *Sim) State() State {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := State{
-		Grades:    make(map[string]Item, len(s.st.Grades)),
-		Positions: make(map[string]Item, len(s.st.Positions)),
-		Depts:     make(map[string]Dept, len(s.st.Depts)),
-		Users:     make(map[string]User, len(s.st.Users)),
-	}
-	// Stored values are never mutated in place (updates replace them), so
-	// sharing the i18n maps with the copy is safe.
-	for k, v := range s.st.Grades {
-		out.Grades[k] = v
-	}
-	for k, v := range s.st.Positions {
-		out.Positions[k] = v
-	}
-	for k, v := range s.st.Depts {
-		out.Depts[k] = v
-	}
-	for k, v := range s.st.Users {
-		out.Users[k] = v
-	}
-	return out
+	items, depts, users := s.t.Snapshot()
+	return State{Grades: items[0], Positions: items[1], Depts: depts, Users: users}
 }
+
+// Faults are switchable misbehaviours, set with POST /admin/workbox/faults
+// (see gatewaysim.Faults). Here a resource in SyncOff answers 403 / 180001, a
+// rejected write 400 / 180018.
+type Faults = gatewaysim.Faults
+
+// ErrBadFaults is returned for a fault setting that cannot apply.
+var ErrBadFaults = gatewaysim.ErrBadFaults
+
+// KeyShare maps (resource, key) to a fixed number in [0,1): the keys with
+// KeyShare below rejectRate are the rejected ones. Exported so tests can
+// predict them.
+func KeyShare(res, key string) float64 { return gatewaysim.KeyShare(res, key) }
+
+// Stats are the request counters of the WORKBOX stand-in (see
+// gatewaysim.Stats); DuplicateCreates counts POSTs refused with 180011.
+type Stats = gatewaysim.Stats

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/sandbox/gatewaysim"
+	"github.com/orgsync/orgsync/sandbox/targetsim"
 )
 
 // A v2 reference vector computed from the published string-to-sign: a GET of
@@ -84,12 +85,10 @@ func TestHandEdits(t *testing.T) {
 	if err := s.Remove(ResDept, "D1"); err == nil {
 		t.Fatal("second remove succeeded")
 	}
-	s.mu.Lock()
-	bad := s.putDept("D1", Dept{Name: "본부", DeptExternalKey: "D1", ParentDeptExternalKey: "#", DispOrd: "1"}, true)
+	bad := s.t.Write(http.MethodPost, targetsim.Dept, "D1", []byte(`{"name":"본부","deptExternalKey":"D1","parentDeptExternalKey":"#","dispOrd":"1"}`))
 	if bad == nil {
-		bad = s.deleteDept("D1")
+		bad = s.t.Write(http.MethodDelete, targetsim.Dept, "D1", nil)
 	}
-	s.mu.Unlock()
 	if bad != errHasMembers {
 		t.Fatalf("re-created department should still have its member: %v", bad)
 	}

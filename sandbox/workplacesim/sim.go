@@ -3,16 +3,22 @@
 // docs/protocol.md fixes it: v2 signatures, the gateway's clock window,
 // the v2 field rules (unique grade/job names, itemUsed, sortOrder,
 // parentDeptExternalKey, loginId, emailAddress, employYmd), references,
-// list endpoints with offset/limit, switchable faults and counters.
+// list endpoints with offset/limit, switchable faults and counters, and
+// strict switches. The skeleton it shares with workboxsim is
+// sandbox/targetsim.
 package workplacesim
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
-	"sync"
-	"sync/atomic"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/orgsync/orgsync/sandbox/gatewaysim"
+	"github.com/orgsync/orgsync/sandbox/targetsim"
 )
 
 // Resource names, as in the URL path and in the state dump.
@@ -25,6 +31,12 @@ const (
 
 // Resources lists the resources in sync order.
 var Resources = []string{ResGrade, ResJob, ResDept, ResEmp}
+
+// MaxBody is the largest accepted request body; beyond it 413 / 430.
+const MaxBody = gatewaysim.MaxBody
+
+// MaxLimit is the largest page a list answers.
+const MaxLimit = targetsim.MaxLimit
 
 // Config holds the credentials and company the stand-in accepts.
 type Config struct {
@@ -78,71 +90,172 @@ type State struct {
 	Employees map[string]Employee `json:"employee"`
 }
 
-// Sim is the WORKPLACE stand-in. One mutex guards the state; it is held
-// only for the reference checks and the map update.
+// Sim is the WORKPLACE stand-in: targetsim with WORKPLACE's paths,
+// records, field rules and error codes, reads and strict switches. It
+// answers /company/{companyId}/{resource}[/{key}] (the server strips
+// /organization/apigw/v2; signatures cover the full request URI, prefix
+// and query included).
 type Sim struct {
-	cfg      Config
-	gw       *gatewaysim.Gateway // signatures, clock, faults, counters
-	strict   atomic.Pointer[Strict]
-	accepted acceptedCounters
-
-	mu       sync.Mutex
-	st       State
-	kids     map[string]int    // child departments by parent key
-	members  map[string]int    // employees (main or concurrent) by department key
-	gradeUse map[string]int    // employees by grade key
-	jobUse   map[string]int    // employees by job key
-	logins   map[string]string // lower-cased loginId -> employee key
-	emails   map[string]string // lower-cased emailAddress -> employee key
+	targetsim.Front // ServeHTTP, Reset, SetFaults, Faults, Stats
+	t               *targetsim.Sim[Item, Dept, Employee]
 }
 
 // New returns an empty stand-in.
 func New(cfg Config) *Sim {
-	s := &Sim{cfg: cfg, gw: gatewaysim.New(gatewaysim.Config{
-		Product:   "workplace",
-		Resources: Resources,
-		Verifier:  gatewaysim.Verifier{Version: gatewaysim.V2, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey},
-		Logger:    cfg.Logger,
-		Now:       cfg.Now,
-	})}
-	s.Reset()
-	return s
+	t := targetsim.New(targetsim.Spec[Item, Dept, Employee]{
+		Gateway: gatewaysim.Config{
+			Product:  "workplace",
+			Verifier: gatewaysim.Verifier{Version: gatewaysim.V2, AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey},
+			Logger:   cfg.Logger,
+			Now:      cfg.Now,
+		},
+		Company:     cfg.CompanyID,
+		Path:        []string{"company"},
+		Resources:   [4]string(Resources),
+		Reads:       true,
+		MaxKey:      maxKey,
+		Errors:      errs,
+		ParseItem:   parseItem,
+		ParseDept:   parseDept,
+		ParseMember: parseEmployee,
+		ItemName:    func(it Item) string { return strings.TrimSpace(it.Name) },
+		Parent:      func(d Dept) string { return d.ParentDeptExternalKey },
+		Refs: func(u Employee) targetsim.Refs {
+			return targetsim.Refs{
+				Depts: append([]string{u.DeptExternalKey}, u.ConcurrentDeptExternalKeys...),
+				Grade: u.GradeCdExternalKey, Position: u.JobCdExternalKey,
+				Unique: []string{strings.ToLower(u.LoginID), strings.ToLower(u.EmailAddress)},
+			}
+		},
+		Success: func(status int, key string) any { return map[string]any{"status": status, "externalKey": key} },
+	})
+	return &Sim{t.Front(), t}
 }
 
-// Reset empties the state, zeroes the counters and clears the faults and
-// the strict switches.
-func (s *Sim) Reset() {
-	s.strict.Store(&Strict{})
-	s.accepted.reset()
-	s.mu.Lock()
-	s.st = State{Grades: map[string]Item{}, Jobs: map[string]Item{}, Depts: map[string]Dept{}, Employees: map[string]Employee{}}
-	s.kids, s.members = map[string]int{}, map[string]int{}
-	s.gradeUse, s.jobUse = map[string]int{}, map[string]int{}
-	s.logins, s.emails = map[string]string{}, map[string]string{}
-	s.mu.Unlock()
-	s.gw.Reset()
-}
-
-// State returns a copy of what the stand-in holds. Stored values are
-// replaced, never mutated in place, so sharing their maps is safe.
+// State returns a copy of what the stand-in holds.
 func (s *Sim) State() State {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := State{
-		Grades: make(map[string]Item, len(s.st.Grades)), Jobs: make(map[string]Item, len(s.st.Jobs)),
-		Depts: make(map[string]Dept, len(s.st.Depts)), Employees: make(map[string]Employee, len(s.st.Employees)),
+	items, depts, emps := s.t.Snapshot()
+	return State{Grades: items[0], Jobs: items[1], Depts: depts, Employees: emps}
+}
+
+// Faults are switchable misbehaviours, set with POST /admin/workplace/faults
+// (see gatewaysim.Faults). Here a resource in SyncOff answers 403 / -1003, a
+// rejected write 400 / -1050.
+type Faults = gatewaysim.Faults
+
+// ErrBadFaults is returned for a fault setting that cannot apply.
+var ErrBadFaults = gatewaysim.ErrBadFaults
+
+// KeyShare maps (resource, key) to a fixed number in [0,1): the keys with
+// KeyShare below rejectRate are the rejected ones. Exported so tests can
+// predict them.
+func KeyShare(res, key string) float64 { return gatewaysim.KeyShare(res, key) }
+
+// Stats are the request counters of the WORKPLACE stand-in (see
+// gatewaysim.Stats); DuplicateCreates counts POSTs refused with -1010.
+type Stats = gatewaysim.Stats
+
+// Strict switches make the stand-in answer the way a stricter WORKPLACE
+// may (see targetsim.Strict: its seed code is 400 / -1015 "emp not found",
+// its plain error 400 / -9999, its server error 500 / -9500). Set with POST
+// /admin/workplace/strict.
+type Strict = targetsim.Strict
+
+// ErrBadStrict is returned for a strict setting that cannot apply.
+var ErrBadStrict = targetsim.ErrBadStrict
+
+// SetStrict replaces the strict switches.
+func (s *Sim) SetStrict(st Strict) error { return s.t.SetStrict(st) }
+
+// Strict returns the current strict switches.
+func (s *Sim) Strict() Strict { return s.t.Strict() }
+
+// Accepted counts the writes the stand-in applied, by resource and
+// method, whatever it answered (a 500 after applying included): what a
+// run's report must add up to.
+type Accepted = targetsim.Accepted
+
+// Accepted returns the applied writes by resource and method.
+func (s *Sim) Accepted() Accepted { return s.t.Accepted() }
+
+// Errors of the hand edits.
+var (
+	ErrUnknownResource = errors.New("unknown WORKPLACE resource")
+	ErrNotFound        = errors.New("no such WORKPLACE object")
+	ErrBadObject       = errors.New("bad WORKPLACE object")
+)
+
+func resource(res string) (int, error) {
+	if i := slices.Index(Resources, res); i >= 0 {
+		return i, nil
 	}
-	for k, v := range s.st.Grades {
-		out.Grades[k] = v
+	return 0, fmt.Errorf("%w %q (want one of %s)", ErrUnknownResource, res, strings.Join(Resources, ", "))
+}
+
+// Put stores an object by hand, as an administrator editing WORKPLACE in
+// its own console would: raw is the stored JSON of the resource (the
+// state dump's shape). Only the JSON shape is checked: no field rules, no
+// references, so a test can make any drift. A department's
+// deptExternalKey is set to key.
+func (s *Sim) Put(res, key string, raw []byte) error {
+	if key == "" {
+		return fmt.Errorf("%w: empty key", ErrBadObject)
 	}
-	for k, v := range s.st.Jobs {
-		out.Jobs[k] = v
+	i, err := resource(res)
+	if err != nil {
+		return err
 	}
-	for k, v := range s.st.Depts {
-		out.Depts[k] = v
+	var v any
+	switch i {
+	case targetsim.Dept:
+		var d Dept
+		err = json.Unmarshal(raw, &d)
+		d.DeptExternalKey = key
+		if d.ParentDeptExternalKey == "" {
+			d.ParentDeptExternalKey = "#"
+		}
+		v = d
+	case targetsim.Member:
+		var u Employee
+		err = json.Unmarshal(raw, &u)
+		if u.ConcurrentDeptExternalKeys == nil {
+			u.ConcurrentDeptExternalKeys = []string{}
+		}
+		v = u
+	default:
+		var it Item
+		err = json.Unmarshal(raw, &it)
+		v = it
 	}
-	for k, v := range s.st.Employees {
-		out.Employees[k] = v
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadObject, err)
 	}
-	return out
+	s.t.Set(i, key, v)
+	return nil
+}
+
+// Get returns the stored JSON of one object, for hand edits.
+func (s *Sim) Get(res, key string) ([]byte, error) {
+	i, err := resource(res)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := s.t.Get(i, key)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s %s", ErrNotFound, res, key)
+	}
+	return json.Marshal(v)
+}
+
+// Remove deletes an object by hand, without the in-use checks: members of
+// a removed department keep pointing at its key, as after a forced delete.
+func (s *Sim) Remove(res, key string) error {
+	i, err := resource(res)
+	if err != nil {
+		return err
+	}
+	if !s.t.Remove(i, key) {
+		return fmt.Errorf("%w: %s %s", ErrNotFound, res, key)
+	}
+	return nil
 }
