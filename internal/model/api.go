@@ -72,3 +72,42 @@ func (e *FieldError) Error() string {
 	}
 	return string(e.Kind) + " " + key + ": " + e.Field + ": " + e.Reason
 }
+
+// Emit receives one record and, when it breaks a per-record rule, its
+// validation failure: a source emits, the snapshot receives. Returning an
+// error stops the fetch.
+type Emit func(e Entity, fe *FieldError) error
+
+// Ref is a field of one kind that names a record of a kind: that record
+// must be there (in the source, or else in the target) before this one can
+// be written.
+type Ref struct {
+	From  Kind
+	Field string // the JSON name, as payloads and errors spell it
+	To    Kind
+}
+
+// Refs is every reference, in the order they are checked and reported. A
+// reference within a kind (parentKey) is the department Tree's; the others
+// are looked up.
+var Refs = []Ref{
+	{Department, "parentKey", Department},
+	{Employee, "deptKey", Department},
+	{Employee, "gradeKey", Grade},
+	{Employee, "positionKey", Position},
+}
+
+// Of is the key e names in r's field.
+func (r Ref) Of(e Entity) string {
+	switch r.Field {
+	case "parentKey":
+		return e.ParentKey
+	case "deptKey":
+		return e.DeptKey
+	case "gradeKey":
+		return e.GradeKey
+	case "positionKey":
+		return e.PositionKey
+	}
+	return ""
+}

@@ -108,7 +108,7 @@ func BaseName(k model.Kind) string {
 // cannot be read, is over a limit or lacks a required column fails the
 // stage (*Error); a bad row becomes a failed record naming the file, the
 // row and the column. NUL characters are scrubbed per record (withoutNUL).
-func (f *File) Fetch(ctx context.Context, kind model.Kind, emit Emit) error {
+func (f *File) Fetch(ctx context.Context, kind model.Kind, emit model.Emit) error {
 	layout, ok := Layouts[kind]
 	if !ok {
 		return &Error{Msg: fmt.Sprintf("file source: unknown kind %q", kind)}
@@ -277,8 +277,8 @@ func mapRow(kind model.Kind, layout []column, idx []int, t rowAt, row []string) 
 		}
 		set(&e, c.name, v)
 	}
-	if kind == model.Department && (e.ParentKey == "" || e.ParentKey == "-") {
-		e.ParentKey = model.TopParent
+	if kind == model.Department {
+		e.ParentKey = model.ParentKey(e.ParentKey)
 	}
 	if kind == model.Employee {
 		e.Locale = locale(e.Locale)

@@ -27,7 +27,7 @@ func dept(key, parent string) model.Entity {
 
 func load(t *testing.T, st *store.Store, run string, es ...model.Entity) {
 	t.Helper()
-	_, err := st.LoadSnapshot(context.Background(), run, []model.Kind{model.Department}, func(emit store.Emit) error {
+	_, err := st.LoadSnapshot(context.Background(), run, []model.Kind{model.Department}, func(emit model.Emit) error {
 		for _, e := range es {
 			if err := emit(e, e.Validate()); err != nil {
 				return err
