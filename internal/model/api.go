@@ -3,6 +3,11 @@
 // departments (부서) and employees (사원).
 package model
 
+import (
+	"reflect"
+	"strings"
+)
+
 // Kind names one entity kind. The values are also the stage names of the
 // OrgSync workflow and the `kind` column of the Postgres tables.
 type Kind string
@@ -97,17 +102,29 @@ var Refs = []Ref{
 	{Employee, "positionKey", Position},
 }
 
-// Of is the key e names in r's field.
-func (r Ref) Of(e Entity) string {
-	switch r.Field {
-	case "parentKey":
-		return e.ParentKey
-	case "deptKey":
-		return e.DeptKey
-	case "gradeKey":
-		return e.GradeKey
-	case "positionKey":
-		return e.PositionKey
+// Texts names Entity's plain text fields as JSON spells them, in
+// declaration order; Text finds one by that name, so that a file column, a
+// reference or a scrub can name a field. Both come from the struct tags,
+// the one list of fields.
+var Texts, texts = func() ([]string, map[string]int) {
+	var names []string
+	index := map[string]int{}
+	t := reflect.TypeFor[Entity]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Type == reflect.TypeFor[string]() && name != "-" {
+			names, index[name] = append(names, name), i
+		}
 	}
-	return ""
+	return names, index
+}()
+
+// Text is the text field of e that JSON calls field, or nil.
+func (e *Entity) Text(field string) *string {
+	i, ok := texts[field]
+	if !ok {
+		return nil
+	}
+	return reflect.ValueOf(e).Elem().Field(i).Addr().Interface().(*string)
 }

@@ -70,7 +70,7 @@ func (e Entity) validateEmployee(bad func(string, string, ...any) *FieldError) *
 		return bad("email", "%s", fe)
 	}
 	for _, ref := range Refs {
-		if v := ref.Of(e); ref.From == Employee && v != "" {
+		if v := *e.Text(ref.Field); ref.From == Employee && v != "" {
 			if fe := checkKey(v); fe != "" {
 				return bad(ref.Field, "%s", fe)
 			}

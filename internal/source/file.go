@@ -275,7 +275,11 @@ func mapRow(kind model.Kind, layout []column, idx []int, t rowAt, row []string) 
 			e.SortOrder = n
 			continue
 		}
-		set(&e, c.name, v)
+		if c.field == "i18nNames.en_US" {
+			e.I18nNames = en(v)
+		} else {
+			*e.Text(c.field) = v
+		}
 	}
 	if kind == model.Department {
 		e.ParentKey = model.ParentKey(e.ParentKey)
@@ -300,37 +304,4 @@ func mapRow(kind model.Kind, layout []column, idx []int, t rowAt, row []string) 
 		return e, v
 	}
 	return e, nil
-}
-
-func set(e *model.Entity, col, v string) {
-	switch col {
-	case "code", "key":
-		e.Key = v
-	case "name":
-		e.Name = v
-	case "name_en":
-		e.I18nNames = en(v)
-	case "parent_code":
-		e.ParentKey = v
-	case "email":
-		e.Email = v
-	case "login_id":
-		e.LoginID = v
-	case "department_code":
-		e.DeptKey = v
-	case "grade_code":
-		e.GradeKey = v
-	case "position_code":
-		e.PositionKey = v
-	case "tel":
-		e.Tel = v
-	case "mobile":
-		e.Mobile = v
-	case "locale":
-		e.Locale = v
-	case "time_zone":
-		e.TimeZone = v
-	case "hire_date":
-		e.EmployYmd = v
-	}
 }

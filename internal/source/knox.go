@@ -275,8 +275,9 @@ func withoutNUL(emit model.Emit) model.Emit {
 				}
 			}
 		}
-		scrub("key", &e.Key)
-		scrub("name", &e.Name)
+		for _, f := range model.Texts {
+			scrub(f, e.Text(f))
+		}
 		if len(e.I18nNames) > 0 {
 			names := make(map[string]string, len(e.I18nNames))
 			for loc, n := range e.I18nNames {
@@ -284,14 +285,6 @@ func withoutNUL(emit model.Emit) model.Emit {
 				names[loc] = n
 			}
 			e.I18nNames = names
-		}
-		for _, f := range []struct {
-			name string
-			v    *string
-		}{{"parentKey", &e.ParentKey}, {"email", &e.Email}, {"loginId", &e.LoginID}, {"deptKey", &e.DeptKey},
-			{"gradeKey", &e.GradeKey}, {"positionKey", &e.PositionKey}, {"tel", &e.Tel}, {"mobile", &e.Mobile},
-			{"locale", &e.Locale}, {"timeZone", &e.TimeZone}, {"employYmd", &e.EmployYmd}} {
-			scrub(f.name, f.v)
 		}
 		if field != "" {
 			if fe == nil {

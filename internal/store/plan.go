@@ -14,8 +14,8 @@ import (
 // Plan diffs the run's snapshot of kind against the mappings, in one SQL
 // statement, and writes the plan items: creates and updates (departments
 // parents first, by the depth CheckSnapshot recorded), deletes
-// (departments leaves first, by their depth in the target's tree) and the invalid
-// records. A key present in the source, even invalid, is never deleted.
+// (departments leaves first, by their depth in the target's tree) and the
+// invalid records. A key present in the source, even invalid, is never deleted.
 // Planning again replaces the kind's items, so a retried activity is safe.
 // unmatched are objects the target holds that neither a mapping nor the
 // source names (a full reconcile): the diff treats them as mappings, so it
