@@ -92,11 +92,14 @@ func (s *Store) getItems(ctx context.Context, refs []ItemRef) ([]Item, error) {
 			-- Each test is a lookup on the whole primary key, so it stays
 			-- an index probe even when the statistics still describe an
 			-- empty mappings table (a first sync fills it while it runs).
+			-- SELECT EXISTS, not a bare NOT EXISTS, which the planner turns
+			-- into an anti join scanning the company's mappings per item
+			-- (measured: 13.6 s instead of 3 ms for 200 items at 80,000).
 			(SELECT f.field || ' ' || (p.payload->>f.field)
 			 FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS f(kind, field, to_kind, ord)
 			 WHERE f.kind = p.kind AND coalesce(p.payload->>f.field, '') NOT IN ('', $6)
-			   AND NOT EXISTS (SELECT 1 FROM mappings m
-			                   WHERE m.target = r.target AND m.company = r.company AND m.kind = f.to_kind AND m.ext_key = p.payload->>f.field)
+			   AND NOT (SELECT EXISTS (SELECT 1 FROM mappings m WHERE m.target = r.target AND m.company = r.company
+			                                                      AND m.kind = f.to_kind AND m.ext_key = p.payload->>f.field))
 			 ORDER BY f.ord LIMIT 1)
 		FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS q(run_id, seq, ord)
 		JOIN plan_items p ON p.run_id = q.run_id AND p.seq = q.seq
