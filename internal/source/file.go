@@ -53,18 +53,8 @@ type column struct {
 // Layouts are the column layouts per kind (docs/file-source.md). Headers
 // match case-insensitively, in any order; other columns are ignored.
 var Layouts = map[model.Kind][]column{
-	model.Grade: {
-		{name: "code", aliases: []string{"직급코드", "코드"}, field: "key", required: true},
-		{name: "name", aliases: []string{"직급명", "이름"}, field: "name", required: true},
-		{name: "name_en", aliases: []string{"영문명"}, field: "i18nNames.en_US"},
-		{name: "sort_order", aliases: []string{"정렬순서", "순서"}, field: "sortOrder", number: true},
-	},
-	model.Position: {
-		{name: "code", aliases: []string{"직책코드", "코드"}, field: "key", required: true},
-		{name: "name", aliases: []string{"직책명", "이름"}, field: "name", required: true},
-		{name: "name_en", aliases: []string{"영문명"}, field: "i18nNames.en_US"},
-		{name: "sort_order", aliases: []string{"정렬순서", "순서"}, field: "sortOrder", number: true},
-	},
+	model.Grade:    titled("직급"),
+	model.Position: titled("직책"),
 	model.Department: {
 		{name: "code", aliases: []string{"부서코드", "코드"}, field: "key", required: true},
 		{name: "name", aliases: []string{"부서명", "이름"}, field: "name", required: true},
@@ -89,20 +79,20 @@ var Layouts = map[model.Kind][]column{
 	},
 }
 
-// BaseName is the file name (without extension) and sheet name of a kind.
-func BaseName(k model.Kind) string {
-	switch k {
-	case model.Grade:
-		return "grades"
-	case model.Position:
-		return "positions"
-	case model.Department:
-		return "departments"
-	case model.Employee:
-		return "employees"
+// titled is the layout of a kind that is only a titled list (직급, 직책):
+// its Korean headers are the kind's name with 코드 (code) and 명 (name).
+func titled(ko string) []column {
+	return []column{
+		{name: "code", aliases: []string{ko + "코드", "코드"}, field: "key", required: true},
+		{name: "name", aliases: []string{ko + "명", "이름"}, field: "name", required: true},
+		{name: "name_en", aliases: []string{"영문명"}, field: "i18nNames.en_US"},
+		{name: "sort_order", aliases: []string{"정렬순서", "순서"}, field: "sortOrder", number: true},
 	}
-	return string(k)
 }
+
+// BaseName is the file name (without extension) and sheet name of a kind:
+// its plural (grades, positions, departments, employees).
+func BaseName(k model.Kind) string { return string(k) + "s" }
 
 // Fetch reads the kind's file or sheet, one row at a time. A file that
 // cannot be read, is over a limit or lacks a required column fails the
