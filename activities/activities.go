@@ -117,7 +117,7 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	}
 	if !loaded {
 		n := 0
-		counts, err := a.Store.LoadSnapshot(ctx, in.RunID, a.Source.Loads(in.Kind), func(emit store.Emit) error {
+		counts, err := a.Store.LoadSnapshot(ctx, in.RunID, a.Source.Loads(in.Kind), func(emit model.Emit) error {
 			return a.Source.Fetch(ctx, in.Kind, func(e model.Entity, fe *model.FieldError) error {
 				if n++; n%500 == 0 {
 					activity.RecordHeartbeat(ctx, n)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
-	"github.com/orgsync/orgsync/internal/source"
 	"github.com/orgsync/orgsync/internal/store"
 )
 
@@ -94,8 +93,8 @@ func split(ctx context.Context, e *env) (fetch, diff time.Duration, err error) {
 	}
 	for _, k := range []model.Kind{model.Grade, model.Department, model.Employee} {
 		t0 := time.Now()
-		if _, err := e.st.LoadSnapshot(ctx, run, src.Loads(k), func(emit store.Emit) error {
-			return src.Fetch(ctx, k, source.Emit(emit))
+		if _, err := e.st.LoadSnapshot(ctx, run, src.Loads(k), func(emit model.Emit) error {
+			return src.Fetch(ctx, k, emit)
 		}); err != nil {
 			return 0, 0, err
 		}

@@ -145,10 +145,7 @@ type Row struct {
 func (r Row) Entity() model.Entity {
 	e := model.Entity{Kind: r.Kind, Key: r.Key, Name: r.Name, Email: r.Email}
 	if r.Kind == model.Department {
-		e.ParentKey = r.Parent
-		if e.ParentKey == "" {
-			e.ParentKey = model.TopParent
-		}
+		e.ParentKey = model.ParentKey(r.Parent)
 	}
 	return e
 }

@@ -3,6 +3,11 @@
 // departments (부서) and employees (사원).
 package model
 
+import (
+	"reflect"
+	"strings"
+)
+
 // Kind names one entity kind. The values are also the stage names of the
 // OrgSync workflow and the `kind` column of the Postgres tables.
 type Kind string
@@ -71,4 +76,55 @@ func (e *FieldError) Error() string {
 		key = "(no key)"
 	}
 	return string(e.Kind) + " " + key + ": " + e.Field + ": " + e.Reason
+}
+
+// Emit receives one record and, when it breaks a per-record rule, its
+// validation failure: a source emits, the snapshot receives. Returning an
+// error stops the fetch.
+type Emit func(e Entity, fe *FieldError) error
+
+// Ref is a field of one kind that names a record of a kind: that record
+// must be there (in the source, or else in the target) before this one can
+// be written.
+type Ref struct {
+	From  Kind
+	Field string // the JSON name, as payloads and errors spell it
+	To    Kind
+}
+
+// Refs is every reference, in the order they are checked and reported. A
+// reference within a kind (parentKey) is the department Tree's; the others
+// are looked up.
+var Refs = []Ref{
+	{Department, "parentKey", Department},
+	{Employee, "deptKey", Department},
+	{Employee, "gradeKey", Grade},
+	{Employee, "positionKey", Position},
+}
+
+// Texts names Entity's plain text fields as JSON spells them, in
+// declaration order; Text finds one by that name, so that a file column, a
+// reference or a scrub can name a field. Both come from the struct tags,
+// the one list of fields.
+var Texts, texts = func() ([]string, map[string]int) {
+	var names []string
+	index := map[string]int{}
+	t := reflect.TypeFor[Entity]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Type == reflect.TypeFor[string]() && name != "-" {
+			names, index[name] = append(names, name), i
+		}
+	}
+	return names, index
+}()
+
+// Text is the text field of e that JSON calls field, or nil.
+func (e *Entity) Text(field string) *string {
+	i, ok := texts[field]
+	if !ok {
+		return nil
+	}
+	return reflect.ValueOf(e).Elem().Field(i).Addr().Interface().(*string)
 }

@@ -23,8 +23,8 @@ const (
 var Locales = []string{"ko_KR", "en_US", "ja_JP", "zh_CN", "zh_TW"}
 
 // Validate checks one record on its own (lengths, formats, required
-// fields). Rules that need other records (duplicates, parents, references)
-// are checked over the whole snapshot by the planner.
+// fields). Rules that need other records (duplicates, the department Tree,
+// Refs) are checked over the whole snapshot (store.CheckSnapshot).
 func (e Entity) Validate() *FieldError {
 	bad := func(field, format string, a ...any) *FieldError {
 		return &FieldError{Kind: e.Kind, Key: e.Key, Field: field, Reason: fmt.Sprintf(format, a...)}
@@ -69,14 +69,11 @@ func (e Entity) validateEmployee(bad func(string, string, ...any) *FieldError) *
 	if fe := checkEmail(e.Email); fe != "" {
 		return bad("email", "%s", fe)
 	}
-	for _, ref := range []struct{ field, val string }{
-		{"deptKey", e.DeptKey}, {"gradeKey", e.GradeKey}, {"positionKey", e.PositionKey},
-	} {
-		if ref.val == "" {
-			continue
-		}
-		if fe := checkKey(ref.val); fe != "" {
-			return bad(ref.field, "%s", fe)
+	for _, ref := range Refs {
+		if v := *e.Text(ref.Field); ref.From == Employee && v != "" {
+			if fe := checkKey(v); fe != "" {
+				return bad(ref.Field, "%s", fe)
+			}
 		}
 	}
 	if fe := checkPhone(e.Tel, MaxTel); fe != "" {

@@ -307,31 +307,21 @@ func (b *builder) tree(v *View) {
 		a, c := depts[x], depts[y]
 		return cmp.Or(cmp.Compare(a.SortOrder, c.SortOrder), cmp.Compare(a.Name, c.Name), cmp.Compare(x, y))
 	})
+	var t model.Tree
 	for _, key := range keys {
+		t.Add(key, depts[key].ParentKey, false)
+	}
+	for _, key := range keys {
+		// A department on a loop (a source error the planner reports)
+		// is still shown, at the top.
 		parent := nodes[depts[key].ParentKey]
-		if parent == nil || b.cycle(key) {
+		if parent == nil || t.InCycle(key) {
 			v.Roots = append(v.Roots, nodes[key])
 			continue
 		}
 		parent.Children = append(parent.Children, nodes[key])
 	}
 	b.members(v, nodes)
-}
-
-// cycle reports whether key's parent chain comes back to key (a source
-// error the planner reports; the picture still shows the department).
-func (b *builder) cycle(key string) bool {
-	depts := b.after[model.Department]
-	seen := map[string]bool{}
-	for k := depts[key].ParentKey; ; k = depts[k].ParentKey {
-		if k == key {
-			return true
-		}
-		if _, ok := depts[k]; !ok || seen[k] {
-			return false
-		}
-		seen[k] = true
-	}
 }
 
 var changeOrder = map[string]int{Joined: 0, Left: 1, Changed: 2, "": 3}

@@ -8,10 +8,6 @@ import (
 	"github.com/orgsync/orgsync/internal/model"
 )
 
-// Emit receives one mapped record and, when it breaks a per-record rule,
-// its validation failure. Returning an error stops the fetch.
-type Emit func(e model.Entity, fe *model.FieldError) error
-
 // Source streams the records of a kind.
 type Source interface {
 	// Loads names the kinds that one Fetch of kind produces: Knox has no
@@ -21,7 +17,7 @@ type Source interface {
 	// Fetch emits every record of the kinds in Loads(kind). An error means
 	// the source failed outright (unreachable, 5xx, a page that is not
 	// JSON): the stage fails and nothing is deleted.
-	Fetch(ctx context.Context, kind model.Kind, emit Emit) error
+	Fetch(ctx context.Context, kind model.Kind, emit model.Emit) error
 }
 
 // Error is a source failure that retrying will not fix (a 4xx, a page that

@@ -53,18 +53,8 @@ type column struct {
 // Layouts are the column layouts per kind (docs/file-source.md). Headers
 // match case-insensitively, in any order; other columns are ignored.
 var Layouts = map[model.Kind][]column{
-	model.Grade: {
-		{name: "code", aliases: []string{"직급코드", "코드"}, field: "key", required: true},
-		{name: "name", aliases: []string{"직급명", "이름"}, field: "name", required: true},
-		{name: "name_en", aliases: []string{"영문명"}, field: "i18nNames.en_US"},
-		{name: "sort_order", aliases: []string{"정렬순서", "순서"}, field: "sortOrder", number: true},
-	},
-	model.Position: {
-		{name: "code", aliases: []string{"직책코드", "코드"}, field: "key", required: true},
-		{name: "name", aliases: []string{"직책명", "이름"}, field: "name", required: true},
-		{name: "name_en", aliases: []string{"영문명"}, field: "i18nNames.en_US"},
-		{name: "sort_order", aliases: []string{"정렬순서", "순서"}, field: "sortOrder", number: true},
-	},
+	model.Grade:    titled("직급"),
+	model.Position: titled("직책"),
 	model.Department: {
 		{name: "code", aliases: []string{"부서코드", "코드"}, field: "key", required: true},
 		{name: "name", aliases: []string{"부서명", "이름"}, field: "name", required: true},
@@ -89,26 +79,26 @@ var Layouts = map[model.Kind][]column{
 	},
 }
 
-// BaseName is the file name (without extension) and sheet name of a kind.
-func BaseName(k model.Kind) string {
-	switch k {
-	case model.Grade:
-		return "grades"
-	case model.Position:
-		return "positions"
-	case model.Department:
-		return "departments"
-	case model.Employee:
-		return "employees"
+// titled is the layout of a kind that is only a titled list (직급, 직책):
+// its Korean headers are the kind's name with 코드 (code) and 명 (name).
+func titled(ko string) []column {
+	return []column{
+		{name: "code", aliases: []string{ko + "코드", "코드"}, field: "key", required: true},
+		{name: "name", aliases: []string{ko + "명", "이름"}, field: "name", required: true},
+		{name: "name_en", aliases: []string{"영문명"}, field: "i18nNames.en_US"},
+		{name: "sort_order", aliases: []string{"정렬순서", "순서"}, field: "sortOrder", number: true},
 	}
-	return string(k)
 }
+
+// BaseName is the file name (without extension) and sheet name of a kind:
+// its plural (grades, positions, departments, employees).
+func BaseName(k model.Kind) string { return string(k) + "s" }
 
 // Fetch reads the kind's file or sheet, one row at a time. A file that
 // cannot be read, is over a limit or lacks a required column fails the
 // stage (*Error); a bad row becomes a failed record naming the file, the
 // row and the column. NUL characters are scrubbed per record (withoutNUL).
-func (f *File) Fetch(ctx context.Context, kind model.Kind, emit Emit) error {
+func (f *File) Fetch(ctx context.Context, kind model.Kind, emit model.Emit) error {
 	layout, ok := Layouts[kind]
 	if !ok {
 		return &Error{Msg: fmt.Sprintf("file source: unknown kind %q", kind)}
@@ -275,10 +265,14 @@ func mapRow(kind model.Kind, layout []column, idx []int, t rowAt, row []string) 
 			e.SortOrder = n
 			continue
 		}
-		set(&e, c.name, v)
+		if c.field == "i18nNames.en_US" {
+			e.I18nNames = en(v)
+		} else {
+			*e.Text(c.field) = v
+		}
 	}
-	if kind == model.Department && (e.ParentKey == "" || e.ParentKey == "-") {
-		e.ParentKey = model.TopParent
+	if kind == model.Department {
+		e.ParentKey = model.ParentKey(e.ParentKey)
 	}
 	if kind == model.Employee {
 		e.Locale = locale(e.Locale)
@@ -300,37 +294,4 @@ func mapRow(kind model.Kind, layout []column, idx []int, t rowAt, row []string) 
 		return e, v
 	}
 	return e, nil
-}
-
-func set(e *model.Entity, col, v string) {
-	switch col {
-	case "code", "key":
-		e.Key = v
-	case "name":
-		e.Name = v
-	case "name_en":
-		e.I18nNames = en(v)
-	case "parent_code":
-		e.ParentKey = v
-	case "email":
-		e.Email = v
-	case "login_id":
-		e.LoginID = v
-	case "department_code":
-		e.DeptKey = v
-	case "grade_code":
-		e.GradeKey = v
-	case "position_code":
-		e.PositionKey = v
-	case "tel":
-		e.Tel = v
-	case "mobile":
-		e.Mobile = v
-	case "locale":
-		e.Locale = v
-	case "time_zone":
-		e.TimeZone = v
-	case "hire_date":
-		e.EmployYmd = v
-	}
 }

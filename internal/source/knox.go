@@ -37,7 +37,7 @@ func (k *Knox) Loads(kind model.Kind) []model.Kind {
 }
 
 // Fetch streams the records of kind (and of the kinds Loads names).
-func (k *Knox) Fetch(ctx context.Context, kind model.Kind, emit Emit) error {
+func (k *Knox) Fetch(ctx context.Context, kind model.Kind, emit model.Emit) error {
 	emit = withoutNUL(emit)
 	var err error
 	switch kind {
@@ -71,7 +71,7 @@ func classify(err error) error {
 	return err
 }
 
-func (k *Knox) grades(ctx context.Context, emit Emit) error {
+func (k *Knox) grades(ctx context.Context, emit model.Emit) error {
 	titles, err := k.Client.Titles(ctx)
 	if err != nil {
 		return err
@@ -87,19 +87,15 @@ func (k *Knox) grades(ctx context.Context, emit Emit) error {
 }
 
 func mapDepartment(o knox.Organization) (model.Entity, *model.FieldError) {
-	parent := strings.TrimSpace(o.UprDepartmentCode)
-	if parent == "" {
-		parent = model.TopParent
-	}
 	e := model.Entity{Kind: model.Department, Key: o.DepartmentCode, Name: o.DepartmentName,
-		I18nNames: en(o.EnDepartmentName), ParentKey: parent}
+		I18nNames: en(o.EnDepartmentName), ParentKey: model.ParentKey(o.UprDepartmentCode)}
 	fe := atoi(&e, "sortOrder", o.DepartmentOrder, &e.SortOrder)
 	return e, firstErr(fe, e.Validate())
 }
 
 // people reads every department's employees (a few departments at a time)
 // and derives the positions from them.
-func (k *Knox) people(ctx context.Context, emit Emit) error {
+func (k *Knox) people(ctx context.Context, emit model.Emit) error {
 	var depts []string
 	err := k.Client.Organizations(ctx, func(page []knox.Organization) error {
 		for _, o := range page {
@@ -268,7 +264,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // record. Other control characters reach the record's validation, which
 // refuses them naming the field. The character is replaced
 // with U+FFFD and the record is reported invalid, naming the field.
-func withoutNUL(emit Emit) Emit {
+func withoutNUL(emit model.Emit) model.Emit {
 	return func(e model.Entity, fe *model.FieldError) error {
 		field := ""
 		scrub := func(name string, s *string) {
@@ -279,8 +275,9 @@ func withoutNUL(emit Emit) Emit {
 				}
 			}
 		}
-		scrub("key", &e.Key)
-		scrub("name", &e.Name)
+		for _, f := range model.Texts {
+			scrub(f, e.Text(f))
+		}
 		if len(e.I18nNames) > 0 {
 			names := make(map[string]string, len(e.I18nNames))
 			for loc, n := range e.I18nNames {
@@ -288,14 +285,6 @@ func withoutNUL(emit Emit) Emit {
 				names[loc] = n
 			}
 			e.I18nNames = names
-		}
-		for _, f := range []struct {
-			name string
-			v    *string
-		}{{"parentKey", &e.ParentKey}, {"email", &e.Email}, {"loginId", &e.LoginID}, {"deptKey", &e.DeptKey},
-			{"gradeKey", &e.GradeKey}, {"positionKey", &e.PositionKey}, {"tel", &e.Tel}, {"mobile", &e.Mobile},
-			{"locale", &e.Locale}, {"timeZone", &e.TimeZone}, {"employYmd", &e.EmployYmd}} {
-			scrub(f.name, f.v)
 		}
 		if field != "" {
 			if fe == nil {

@@ -88,15 +88,22 @@ func (s *Store) getItems(ctx context.Context, refs []ItemRef) ([]Item, error) {
 	rows, err := s.Pool.Query(ctx, `
 		SELECT q.ord, p.run_id, p.seq, p.kind, p.op, p.ext_key, p.payload, p.pre_image, p.status, p.attempts, r.target, r.company,
 			coalesce(p.effect, ''), p.pre_exact,
-			CASE
-			WHEN `+lacks("parentKey", "department")+` THEN 'parentKey ' || (p.payload->>'parentKey')
-			WHEN `+lacks("deptKey", "department")+` THEN 'deptKey ' || (p.payload->>'deptKey')
-			WHEN `+lacks("gradeKey", "grade")+` THEN 'gradeKey ' || (p.payload->>'gradeKey')
-			WHEN `+lacks("positionKey", "position")+` THEN 'positionKey ' || (p.payload->>'positionKey')
-			END
+			-- The first model.Refs field naming a record the target lacks.
+			-- Each test is a lookup on the whole primary key, so it stays
+			-- an index probe even when the statistics still describe an
+			-- empty mappings table (a first sync fills it while it runs).
+			-- SELECT EXISTS, not a bare NOT EXISTS, which the planner turns
+			-- into an anti join scanning the company's mappings per item
+			-- (measured: 13.6 s instead of 3 ms for 200 items at 80,000).
+			(SELECT f.field || ' ' || (p.payload->>f.field)
+			 FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS f(kind, field, to_kind, ord)
+			 WHERE f.kind = p.kind AND coalesce(p.payload->>f.field, '') NOT IN ('', $6)
+			   AND NOT (SELECT EXISTS (SELECT 1 FROM mappings m WHERE m.target = r.target AND m.company = r.company
+			                                                      AND m.kind = f.to_kind AND m.ext_key = p.payload->>f.field))
+			 ORDER BY f.ord LIMIT 1)
 		FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS q(run_id, seq, ord)
 		JOIN plan_items p ON p.run_id = q.run_id AND p.seq = q.seq
-		JOIN runs r ON r.run_id = p.run_id`, pgx.QueryExecModeExec, runs, seqs)
+		JOIN runs r ON r.run_id = p.run_id`, pgx.QueryExecModeExec, runs, seqs, refFrom, refField, refTo, model.TopParent)
 	if err != nil {
 		return nil, err
 	}
@@ -133,14 +140,13 @@ func (s *Store) getItems(ctx context.Context, refs []ItemRef) ([]Item, error) {
 	return out, rows.Err()
 }
 
-// lacks is the SQL test that the record named by the payload's field is
-// not in the target. Each test is a lookup on the whole primary key, so it
-// stays an index probe even when the statistics still describe an empty
-// mappings table (a first sync fills it while it runs).
-func lacks(field, kind string) string {
-	return `coalesce(p.payload->>'` + field + `', '') NOT IN ('', '#') AND NOT EXISTS (SELECT 1 FROM mappings m
-				WHERE m.target = r.target AND m.company = r.company AND m.kind = '` + kind + `' AND m.ext_key = p.payload->>'` + field + `')`
-}
+// refFrom, refField and refTo are model.Refs as query parameters.
+var refFrom, refField, refTo = func() (from, field, to []string) {
+	for _, r := range model.Refs {
+		from, field, to = append(from, string(r.From)), append(field, r.Field), append(to, string(r.To))
+	}
+	return
+}()
 
 // Applied records that the target now holds what the item asked for: the
 // mapping follows the item and the item is closed, in one statement (so

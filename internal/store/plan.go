@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
 )
 
 // Plan diffs the run's snapshot of kind against the mappings, in one SQL
 // statement, and writes the plan items: creates and updates (departments
-// parents first), deletes (departments leaves first) and the invalid
-// records. A key present in the source, even invalid, is never deleted.
+// parents first, by the depth CheckSnapshot recorded), deletes
+// (departments leaves first, by their depth in the target's tree) and the
+// invalid records. A key present in the source, even invalid, is never deleted.
 // Planning again replaces the kind's items, so a retried activity is safe.
 // unmatched are objects the target holds that neither a mapping nor the
 // source names (a full reconcile): the diff treats them as mappings, so it
@@ -36,19 +39,18 @@ func (s *Store) Plan(ctx context.Context, runID, target, company string, kind mo
 	if _, err := tx.Exec(ctx, `DELETE FROM plan_items WHERE run_id = $1 AND kind = $2`, runID, string(kind)); err != nil {
 		return st, err
 	}
+	treeKeys, treeDepths, err := mappedDepths(ctx, tx, target, company, kind, unmatched)
+	if err != nil {
+		return st, err
+	}
 	_, err = tx.Exec(ctx, `
-		WITH RECURSIVE
+		WITH
 		snap AS NOT MATERIALIZED (SELECT * FROM snapshot WHERE run_id = $1 AND kind = $2),
 		m AS NOT MATERIALIZED (
 			SELECT ext_key, content_hash, state FROM mappings WHERE target = $3 AND company = $4 AND kind = $2
 			UNION ALL
 			SELECT u.ext_key, u.hash, u.state::jsonb FROM unnest($6::text[], $7::bytea[], $8::text[]) AS u(ext_key, hash, state)),
-		tree(ext_key, depth) AS (
-			SELECT ext_key, 0 FROM m
-			WHERE $2 = 'department' AND NOT EXISTS (SELECT 1 FROM m p WHERE p.ext_key = m.state->>'parentKey')
-			UNION ALL
-			SELECT c.ext_key, t.depth + 1 FROM m c JOIN tree t ON c.state->>'parentKey' = t.ext_key WHERE t.depth < 64
-		),
+		tree AS (SELECT * FROM unnest($9::text[], $10::int[]) AS t(ext_key, depth)),
 		items AS (
 			SELECT 'create' AS op, s.ext_key, s.payload, s.content_hash, NULL::jsonb AS pre, NULL::bytea AS pre_hash,
 			       s.depth AS wave, NULL AS field, NULL AS error
@@ -57,9 +59,8 @@ func (s *Store) Plan(ctx context.Context, runID, target, company string, kind mo
 			SELECT 'update', s.ext_key, s.payload, s.content_hash, m.state, m.content_hash, s.depth, NULL, NULL
 			FROM snap s JOIN m ON m.ext_key = s.ext_key WHERE s.error IS NULL AND s.content_hash <> m.content_hash
 			UNION ALL
-			SELECT 'delete', m.ext_key, NULL, NULL, m.state, m.content_hash,
-			       -coalesce((SELECT max(depth) FROM tree WHERE tree.ext_key = m.ext_key), 0), NULL, NULL
-			FROM m WHERE NOT EXISTS (SELECT 1 FROM snap s WHERE s.ext_key = m.ext_key)
+			SELECT 'delete', m.ext_key, NULL, NULL, m.state, m.content_hash, -coalesce(t.depth, 0), NULL, NULL
+			FROM m LEFT JOIN tree t ON t.ext_key = m.ext_key WHERE NOT EXISTS (SELECT 1 FROM snap s WHERE s.ext_key = m.ext_key)
 			UNION ALL
 			SELECT 'invalid', s.ext_key, s.payload, s.content_hash, NULL, NULL, 0, s.field, s.error
 			FROM snap s WHERE s.error IS NOT NULL
@@ -74,7 +75,7 @@ func (s *Store) Plan(ctx context.Context, runID, target, company string, kind mo
 		       -- in full; not when it came from the key sheet or a drift
 		       -- check found the target changed (their hashes are markers).
 		       pre IS NOT NULL AND pre_hash NOT IN ('\x'::bytea, 'imported'::bytea)
-		FROM items`, runID, string(kind), target, company, base, keys, hashes, states)
+		FROM items`, runID, string(kind), target, company, base, keys, hashes, states, treeKeys, treeDepths)
 	if err != nil {
 		return st, fmt.Errorf("diff %s: %w", kind, err)
 	}
@@ -143,4 +144,39 @@ func kindIndex(k model.Kind) int {
 		}
 	}
 	return 9
+}
+
+// mappedDepths is the depth of each department the target holds (the
+// mappings and unmatched), for deleting leaves first; other kinds have no
+// tree.
+func mappedDepths(ctx context.Context, tx pgx.Tx, target, company string, kind model.Kind, unmatched []model.Entity) ([]string, []int32, error) {
+	if kind != model.Department {
+		return nil, nil, nil
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT ext_key, coalesce(state->>'parentKey', '') FROM mappings
+		WHERE target = $1 AND company = $2 AND kind = 'department'`, target, company)
+	if err != nil {
+		return nil, nil, err
+	}
+	var t model.Tree
+	for rows.Next() {
+		var key, parent string
+		if err := rows.Scan(&key, &parent); err != nil {
+			return nil, nil, err
+		}
+		t.Add(key, parent, false)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	for _, e := range unmatched {
+		t.Add(e.Key, e.ParentKey, false)
+	}
+	keys := t.Keys()
+	depths := make([]int32, len(keys))
+	for i, k := range keys {
+		depths[i] = int32(t.Depth(k))
+	}
+	return keys, depths, nil
 }

@@ -11,14 +11,10 @@ import (
 	"github.com/orgsync/orgsync/internal/model"
 )
 
-// Emit hands one source record to the snapshot; fe is its validation
-// failure, if any.
-type Emit func(e model.Entity, fe *model.FieldError) error
-
 // LoadSnapshot replaces the run's snapshot of kinds with what fetch emits,
 // streaming it into Postgres with COPY so that memory stays flat whatever
 // the company's size. It returns the rows loaded per kind.
-func (s *Store) LoadSnapshot(ctx context.Context, runID string, kinds []model.Kind, fetch func(Emit) error) (map[model.Kind]int, error) {
+func (s *Store) LoadSnapshot(ctx context.Context, runID string, kinds []model.Kind, fetch func(model.Emit) error) (map[model.Kind]int, error) {
 	names := kindNames(kinds)
 	if _, err := s.Pool.Exec(ctx, `DELETE FROM snapshot WHERE run_id = $1 AND kind = ANY($2)`, runID, names); err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/orgsync/orgsync/internal/model"
-	"github.com/orgsync/orgsync/internal/store"
 	"github.com/orgsync/orgsync/internal/testenv"
 )
 
@@ -16,7 +15,7 @@ import (
 // the failed COPY causes.
 func TestCopyErrorIsReportedAsItself(t *testing.T) {
 	st, _ := testenv.Database(t)
-	_, err := st.LoadSnapshot(context.Background(), "r-copy", []model.Kind{model.Department}, func(emit store.Emit) error {
+	_, err := st.LoadSnapshot(context.Background(), "r-copy", []model.Kind{model.Department}, func(emit model.Emit) error {
 		for i := 0; i < 5000; i++ { // enough rows to still be fetching when COPY fails
 			key := "D" + strings.Repeat("x", i%7)
 			if i == 10 {

@@ -27,7 +27,7 @@ func dept(key, parent string) model.Entity {
 
 func load(t *testing.T, st *store.Store, run string, es ...model.Entity) {
 	t.Helper()
-	_, err := st.LoadSnapshot(context.Background(), run, []model.Kind{model.Department}, func(emit store.Emit) error {
+	_, err := st.LoadSnapshot(context.Background(), run, []model.Kind{model.Department}, func(emit model.Emit) error {
 		for _, e := range es {
 			if err := emit(e, e.Validate()); err != nil {
 				return err
@@ -114,5 +114,57 @@ func TestPlanDepartments(t *testing.T) {
 	first, _ := st.GetItem(ctx, "r2", p2.Removals[0].Lo)
 	if first.Key != "C" || first.PreImage == nil || first.PreImage.ParentKey != "B" {
 		t.Fatalf("first delete = %+v, want leaf C with its pre-image", first)
+	}
+}
+
+// An item names the first record it refers to (model.Refs) that the
+// target does not hold yet, and none once the target holds it.
+func TestItemMissingReference(t *testing.T) {
+	ctx := context.Background()
+	st, _ := testenv.Database(t)
+	if err := st.BeginRun(ctx, store.Run{RunID: "m1", WorkflowID: "w", Target: "workbox", Company: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	load(t, st, "m1", dept("A", "#"), dept("B", "A"),
+		model.Entity{Kind: model.Employee, Key: "E1", Name: "사원", Email: "e1@example.com", DeptKey: "B"})
+	seqs := map[string]int{}
+	for _, k := range []model.Kind{model.Department, model.Employee} {
+		if err := st.CheckSnapshot(ctx, "m1", "workbox", "c", k); err != nil {
+			t.Fatal(err)
+		}
+		p, err := st.Plan(ctx, "m1", "workbox", "c", k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Upserts {
+			for seq := r.Lo; seq <= r.Hi; seq++ {
+				it, err := st.GetItem(ctx, "m1", seq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				seqs[it.Key] = seq
+			}
+		}
+	}
+	missing := func(key string) string {
+		it, err := st.GetItem(ctx, "m1", seqs[key])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return it.MissingField + " " + it.MissingKey
+	}
+	for key, want := range map[string]string{"A": " ", "B": "parentKey A", "E1": "deptKey B"} {
+		if got := missing(key); got != want {
+			t.Errorf("%s misses %q, want %q", key, got, want)
+		}
+	}
+	for _, key := range []string{"A", "B"} {
+		it, _ := st.GetItem(ctx, "m1", seqs[key])
+		if err := st.Applied(ctx, it, plan.StatusApplied); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := missing("E1"); got != " " {
+		t.Errorf("E1 misses %q once its department is in the target", got)
 	}
 }
