@@ -2,11 +2,12 @@
 // Gateway: it builds and signs a request, waits for the target's adaptive
 // rate limit, sends it with a per-request timeout, sends it again while it
 // is throttled, reads a bounded answer and turns transport failures into
-// *target.Error (docs/protocol.md). It also
-// holds what every product shares of answer classification: the gateway's
-// error body, its throttling codes and 401. The product clients
-// (internal/workbox, internal/workplace) keep their URLs, bodies and
-// resource-specific codes.
+// *target.Error (docs/protocol.md). It also holds what every product
+// shares of a client (Client: configuration checks, object URLs, writes)
+// and of answer classification (the gateway's error body, its throttling
+// codes and 401). The product clients (internal/workbox,
+// internal/workplace) keep their paths, bodies, resource-specific codes
+// and what they do about an unsure answer.
 package ncpapi
 
 import (

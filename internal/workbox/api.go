@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpauth"
 	"github.com/orgsync/orgsync/internal/throttle"
 )
 
@@ -56,7 +57,7 @@ type Config struct {
 // String prints the config without credentials.
 func (c Config) String() string {
 	return fmt.Sprintf("workbox.Config{BaseURL:%s CompanyID:%s AccessKey:%s SecretKey:%s APIKey:%s SignatureV1:%s Timeout:%s RateLimit:%g}",
-		c.BaseURL, c.CompanyID, c.AccessKey, redact(c.SecretKey), redact(c.APIKey), c.SignatureV1, c.Timeout, c.RateLimit)
+		c.BaseURL, c.CompanyID, c.AccessKey, ncpauth.Redact(c.SecretKey), ncpauth.Redact(c.APIKey), c.SignatureV1, c.Timeout, c.RateLimit)
 }
 
 // GoString keeps %#v from dumping the secret.
@@ -64,13 +65,6 @@ func (c Config) GoString() string { return c.String() }
 
 // LogValue keeps slog from dumping the secret.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-func redact(v string) string {
-	if v == "" {
-		return ""
-	}
-	return "[redacted]"
-}
 
 // Resource returns the path segment of a kind: job-grade, job-position,
 // dept or user ("" for an unknown kind).

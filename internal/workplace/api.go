@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpauth"
 	"github.com/orgsync/orgsync/internal/throttle"
 )
 
@@ -62,12 +63,8 @@ type Config struct {
 
 // String prints the config without credentials.
 func (c Config) String() string {
-	secret := ""
-	if c.SecretKey != "" {
-		secret = "[redacted]"
-	}
 	return fmt.Sprintf("workplace.Config{BaseURL:%s CompanyID:%s AccessKey:%s SecretKey:%s Timeout:%s PageSize:%d RateLimit:%g}",
-		c.BaseURL, c.CompanyID, c.AccessKey, secret, c.Timeout, c.PageSize, c.RateLimit)
+		c.BaseURL, c.CompanyID, c.AccessKey, ncpauth.Redact(c.SecretKey), c.Timeout, c.PageSize, c.RateLimit)
 }
 
 // GoString keeps %#v from dumping the secret.
