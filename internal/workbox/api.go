@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/ncpauth"
 	"github.com/orgsync/orgsync/internal/throttle"
 )
@@ -132,22 +133,15 @@ type userBody struct {
 // PUT: PUT replaces the whole object, so an empty optional field is left out
 // (cleared) rather than sent as "", which the format rules would refuse.
 func body(e model.Entity) any {
-	names := e.I18nNames
-	if names == nil {
-		names = map[string]string{} // {} rather than null: never a type error
-	}
+	e = ncpapi.Sendable(e)
 	switch e.Kind {
 	case model.Grade, model.Position:
-		return codeBody{Name: e.Name, I18nNames: names, SortOrd: e.SortOrder}
+		return codeBody{Name: e.Name, I18nNames: e.I18nNames, SortOrd: e.SortOrder}
 	case model.Department:
-		parent := e.ParentKey
-		if parent == "" {
-			parent = model.TopParent
-		}
-		return deptBody{Name: e.Name, I18nNames: names, SortOrd: strconv.Itoa(e.SortOrder), UprDeptExternalKey: parent}
+		return deptBody{Name: e.Name, I18nNames: e.I18nNames, SortOrd: strconv.Itoa(e.SortOrder), UprDeptExternalKey: e.ParentKey}
 	case model.Employee:
 		return userBody{
-			Name: e.Name, I18nNames: names,
+			Name: e.Name, I18nNames: e.I18nNames,
 			DeptExternalKey: e.DeptKey, GradeExternalKey: e.GradeKey, PositionExternalKey: e.PositionKey,
 			EmailAddr: e.Email, TelNo: e.Tel, CphNo: e.Mobile, LocaleTypeCd: e.Locale, TmznTypeCd: e.TimeZone,
 		}
