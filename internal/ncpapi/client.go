@@ -16,21 +16,21 @@ import (
 	"github.com/orgsync/orgsync/internal/throttle"
 )
 
+// DefaultTimeout is the products' time for one request.
+const DefaultTimeout = 10 * time.Second
+
 // Config is what a product client (internal/workbox, internal/workplace)
-// builds its Client from: the settings of the product's own Config that
-// every product shares, then the product's rules.
+// builds its Client from: the fields of the product's Config that every
+// product has (documented there), then the product's rules.
 type Config struct {
-	Product    string // "workbox": prefixes configuration errors
-	BaseURL    string
-	CompanyID  string
-	AccessKey  string
-	SecretKey  string
-	Timeout    time.Duration // per request; 0 = DefaultTimeout
-	HTTPClient *http.Client  // nil = a client of its own
-	RateLimit  float64       // requests per second when Limiter is nil; 0 = none
-	Limiter    *throttle.Limiter
-	Observe    func(kind model.Kind, method string, status int, d time.Duration)
-	Now        func() time.Time // the signing clock; nil = time.Now
+	Product                                  string // "workbox": prefixes configuration errors
+	BaseURL, CompanyID, AccessKey, SecretKey string
+	Timeout                                  time.Duration // 0 = DefaultTimeout
+	HTTPClient                               *http.Client
+	RateLimit                                float64
+	Limiter                                  *throttle.Limiter
+	Observe                                  func(kind model.Kind, method string, status int, d time.Duration)
+	Now                                      func() time.Time
 
 	// Signature is the version the product's gateway checks; APIKey and
 	// Variant are for V1 only.
@@ -40,7 +40,6 @@ type Config struct {
 	// CompanyPath joins BaseURL and the escaped company id: every object
 	// is at BaseURL + CompanyPath + id + "/" + resource [+ "/" + key].
 	CompanyPath       string
-	DefaultTimeout    time.Duration
 	MaxBytes          int
 	TooLarge          string
 	ContentTypeAlways bool
@@ -84,29 +83,18 @@ func New(cfg Config) (*Client, error) {
 		signer = ncpauth.NewV1(cfg.AccessKey, cfg.SecretKey, cfg.APIKey, cfg.Variant)
 	}
 	signer.Now = cfg.Now
-	c := &Client{
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = NewLimiter(cfg.RateLimit)
+	}
+	return &Client{
 		base: strings.TrimRight(cfg.BaseURL, "/") + cfg.CompanyPath + url.PathEscape(cfg.CompanyID),
-		T: Transport{
-			Signer:            signer,
-			HTTP:              NoRedirects(cfg.HTTPClient),
-			Timeout:           cfg.Timeout,
-			Limiter:           cfg.Limiter,
-			MaxBytes:          cfg.MaxBytes,
-			TooLarge:          cfg.TooLarge,
-			ContentTypeAlways: cfg.ContentTypeAlways,
-			Observe:           cfg.Observe,
-		},
-		resource: cfg.Resource,
-		body:     cfg.Body,
-		classify: cfg.Classify,
-	}
-	if c.T.Timeout <= 0 {
-		c.T.Timeout = cfg.DefaultTimeout
-	}
-	if c.T.Limiter == nil {
-		c.T.Limiter = NewLimiter(cfg.RateLimit)
-	}
-	return c, nil
+		T: Transport{Signer: signer, HTTP: NoRedirects(cfg.HTTPClient), Timeout: cfg.Timeout, Limiter: cfg.Limiter,
+			MaxBytes: cfg.MaxBytes, TooLarge: cfg.TooLarge, ContentTypeAlways: cfg.ContentTypeAlways, Observe: cfg.Observe},
+		resource: cfg.Resource, body: cfg.Body, classify: cfg.Classify, // not cfg: it holds the secret
+	}, nil
 }
 
 // Write sends e's body with method (POST or PUT) and classifies the answer.

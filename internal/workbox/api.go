@@ -22,7 +22,7 @@ const ProductionURL = "https://workbox.apigw.ntruss.com/workbox/workbox/openapi/
 
 // Defaults and limits.
 const (
-	DefaultTimeout = 10 * time.Second
+	DefaultTimeout = ncpapi.DefaultTimeout
 	// MaxResponseBytes bounds what is read of an answer: WORKBOX answers are
 	// tiny, so anything larger is a misbehaving proxy, not data.
 	MaxResponseBytes = 1 << 20

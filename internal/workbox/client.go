@@ -28,8 +28,8 @@ func New(cfg Config) (*Client, error) {
 		Timeout: cfg.Timeout, HTTPClient: cfg.HTTPClient, RateLimit: cfg.RateLimit, Limiter: cfg.Limiter,
 		Observe: cfg.Observe, Now: cfg.Now,
 		Signature: ncpauth.V1, APIKey: cfg.APIKey, Variant: variant,
-		CompanyPath: "/organization/company/", DefaultTimeout: DefaultTimeout,
-		MaxBytes: MaxResponseBytes, TooLarge: "response too large (over 1 MiB)",
+		CompanyPath: "/organization/company/",
+		MaxBytes:    MaxResponseBytes, TooLarge: "response too large (over 1 MiB)",
 		ContentTypeAlways: true,
 		Resource:          Resource, Body: body, Classify: classify,
 	})

@@ -24,7 +24,7 @@ const ProductionURL = "https://workplace.apigw.ntruss.com/organization/apigw/v2"
 
 // Defaults and limits.
 const (
-	DefaultTimeout = 10 * time.Second
+	DefaultTimeout = ncpapi.DefaultTimeout
 	// DefaultPageSize is the limit of one list request.
 	DefaultPageSize = 200
 	// MaxResponseBytes bounds what is read of one answer: a list page of

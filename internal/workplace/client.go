@@ -49,7 +49,7 @@ func New(cfg Config) (*Client, error) {
 		AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
 		Timeout: cfg.Timeout, HTTPClient: cfg.HTTPClient, RateLimit: cfg.RateLimit, Limiter: cfg.Limiter,
 		Observe: cfg.Observe, Now: cfg.Now,
-		Signature: ncpauth.V2, CompanyPath: "/company/", DefaultTimeout: DefaultTimeout,
+		Signature: ncpauth.V2, CompanyPath: "/company/",
 		MaxBytes: MaxResponseBytes, TooLarge: "response too large",
 		Resource: Resource, Body: func(e model.Entity) any { return Body(e, c.defaultYmd) }, Classify: classifyRead,
 	})
