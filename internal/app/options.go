@@ -193,7 +193,7 @@ func TemporalWorkerOptions() worker.Options {
 		// The window is bounded by the workflow; this only caps one
 		// worker's share so a small machine is not swamped. (orgsync's
 		// worker replaces it with slots that follow the target's rate,
-		// throttle.Slots, with the same cap.)
+		// Slots, with the same cap.)
 		MaxConcurrentActivityExecutionSize: MaxActivities,
 		// A fan-out of short activities is poll-bound with the default two
 		// pollers; more pollers keep the window full.

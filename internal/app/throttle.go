@@ -61,8 +61,8 @@ func KeepRate(ctx context.Context, cfg config.Config, st *store.Store, l *thrott
 }
 
 // withSlots is opts with activity slots s (which follow a limiter's
-// rate, throttle.Slots) and the SDK's default sizes for everything else.
-func withSlots(opts worker.Options, s *throttle.Slots) worker.Options {
+// rate, Slots) and the SDK's default sizes for everything else.
+func withSlots(opts worker.Options, s *Slots) worker.Options {
 	fixed := func(n int) worker.SlotSupplier {
 		f, _ := worker.NewFixedSizeSlotSupplier(n) // n > 0: cannot fail
 		return f

@@ -68,15 +68,15 @@ func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *
 	opts.WorkerStopTimeout = StopTimeout(cfg)
 	companies := cfg.Companies()
 	// Each company's target has its own adaptive limiter, and its queue's
-	// worker takes activities as the limiter's rate allows (throttle.Slots);
+	// worker takes activities as the limiter's rate allows (Slots);
 	// with one company the shared queue's worker draws on the same slots.
 	kctx, cancel := context.WithCancel(ctx)
 	g := &workers{stopRates: cancel}
 	limiters := make([]*throttle.Limiter, len(companies))
-	slots := make([]*throttle.Slots, len(companies))
+	slots := make([]*Slots, len(companies))
 	for i, co := range companies {
 		limiters[i] = NewLimiter(ctx, co, st, log)
-		slots[i] = throttle.NewSlots(limiters[i], MaxActivities)
+		slots[i] = NewSlots(limiters[i], MaxActivities)
 	}
 	shared := opts
 	if len(companies) == 1 {

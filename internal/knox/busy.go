@@ -29,12 +29,17 @@ func busy(status int) bool {
 // fetchPatiently is fetch, asked again while Knox is busy.
 func (c *Client) fetchPatiently(ctx context.Context, method, endpoint string, q url.Values, n int) (*page, error) {
 	delay := firstBusyDelay
+	var last error // the last busy answer
 	for unavailable := 0; ; {
 		p, err := c.fetch(ctx, method, endpoint, q, n)
+		if err != nil && last != nil && ctx.Err() != nil {
+			return nil, last // the time ran out while asking again: Knox was busy, it said nothing else
+		}
 		var ke *Error
 		if err == nil || !errors.As(err, &ke) || !busy(ke.Status) {
 			return p, err
 		}
+		last = err
 		if ke.Status == http.StatusServiceUnavailable {
 			if unavailable++; unavailable >= busyTries {
 				return p, err

@@ -12,14 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/throttle"
 )
 
 // maxPages stops a server that never reaches totalPage (500 × 100,000 rows).
 const maxPages = 100_000
-
-// maxMessage bounds the server's message kept in an error.
-const maxMessage = 300
 
 // Client reads one company from Knox. It is safe for concurrent use.
 type Client struct {
@@ -182,7 +180,7 @@ func (c *Client) fetch(ctx context.Context, method, endpoint string, q url.Value
 		return nil, fail(resp.StatusCode, http.StatusText(resp.StatusCode)+" (answer is not JSON)")
 	}
 	if !ok || p.Result != "success" {
-		e := fail(resp.StatusCode, clip(p.ErrorMessage))
+		e := fail(resp.StatusCode, ncpapi.Message(p.ErrorMessage))
 		if e.Message == "" {
 			e.Message = fmt.Sprintf("result %q", p.Result)
 		}
@@ -207,11 +205,7 @@ func (c *Client) fetch(ctx context.Context, method, endpoint string, q url.Value
 // retry, perhaps on another worker, must not find a non-retryable error.
 func (c *Client) transportError(ctx context.Context, endpoint string, n, status int, err error) *Error {
 	e := &Error{Endpoint: endpoint, Page: n, Status: status, Err: err, transport: true}
-	var ue *url.Error
-	msg := err.Error()
-	if errors.As(err, &ue) {
-		msg = ue.Err.Error() // drop "GET <url>:"; Endpoint and Page name the call
-	}
+	msg := ncpapi.Cause(err) // Endpoint and Page name the call
 	switch {
 	case errors.Is(err, errRedirect): // a wrong URL: asking again will not help
 		e.transport = false
@@ -219,17 +213,12 @@ func (c *Client) transportError(ctx context.Context, endpoint string, n, status 
 	case ctx.Err() != nil:
 		e.Err = ctx.Err()
 		e.Message = "aborted: " + ctx.Err().Error()
-	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+	case ncpapi.IsTimeout(err):
 		e.Message = fmt.Sprintf("no answer within %s", c.timeout)
 	default:
 		e.Message = "connection error: " + msg
 	}
 	return e
-}
-
-func isTimeout(err error) bool {
-	var t interface{ Timeout() bool }
-	return errors.As(err, &t) && t.Timeout()
 }
 
 func cloneValues(q url.Values) url.Values {
@@ -238,12 +227,4 @@ func cloneValues(q url.Values) url.Values {
 		out[k] = append([]string(nil), v...)
 	}
 	return out
-}
-
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > maxMessage {
-		return string(r[:maxMessage]) + "…"
-	}
-	return s
 }

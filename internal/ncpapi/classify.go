@@ -32,7 +32,8 @@ func Code(raw json.RawMessage) string {
 	return c
 }
 
-// Message trims the server's message and cuts it to MaxMessage characters.
+// Message trims the server's message and cuts it to MaxMessage characters
+// (the Knox client's too).
 func Message(msg string) string {
 	msg = strings.TrimSpace(msg)
 	if r := []rune(msg); len(r) > MaxMessage {

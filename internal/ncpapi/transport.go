@@ -2,11 +2,12 @@
 // Gateway: it builds and signs a request, waits for the target's adaptive
 // rate limit, sends it with a per-request timeout, sends it again while it
 // is throttled, reads a bounded answer and turns transport failures into
-// *target.Error (docs/protocol.md). It also
-// holds what every product shares of answer classification: the gateway's
-// error body, its throttling codes and 401. The product clients
-// (internal/workbox, internal/workplace) keep their URLs, bodies and
-// resource-specific codes.
+// *target.Error (docs/protocol.md). It also holds what every product
+// shares of a client (Client: configuration checks, object URLs, writes)
+// and of answer classification (the gateway's error body, its throttling
+// codes and 401). The product clients (internal/workbox,
+// internal/workplace) keep their paths, bodies, resource-specific codes
+// and what they do about an unsure answer.
 package ncpapi
 
 import (
@@ -180,15 +181,15 @@ func (t *Transport) once(ctx context.Context, r Request) (status int, answer []b
 			return status, nil, 0, Aborted(ctx, r.What, err)
 		}
 		if errors.Is(err, ErrRedirect) { // a wrong base URL: configuration, stop the stage
-			return status, nil, 0, &target.Error{Class: target.Auth, Status: status, Message: r.What + ": " + cause(err)}
+			return status, nil, 0, &target.Error{Class: target.Auth, Status: status, Message: r.What + ": " + Cause(err)}
 		}
 		if errors.Is(err, errTooLarge) {
 			return status, nil, 0, &target.Error{Class: target.Transient, Status: status, Message: r.What + ": " + t.TooLarge}
 		}
-		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+		if IsTimeout(err) {
 			return status, nil, 0, &target.Error{Class: target.Transient, Status: status, Message: fmt.Sprintf("%s: no answer within %s", r.What, t.Timeout)}
 		}
-		return status, nil, 0, &target.Error{Class: target.Transient, Status: status, Message: r.What + ": " + cause(err)}
+		return status, nil, 0, &target.Error{Class: target.Transient, Status: status, Message: r.What + ": " + Cause(err)}
 	}
 	return status, answer, retryAfter, nil
 }
@@ -214,13 +215,16 @@ func (t *Transport) roundTrip(req *http.Request) (int, []byte, time.Duration, er
 	return resp.StatusCode, b, ra, nil
 }
 
-func isTimeout(err error) bool {
+// IsTimeout reports whether a call failed for want of time: its request's
+// deadline, or a network timeout. The Knox client uses it too.
+func IsTimeout(err error) bool {
 	var t interface{ Timeout() bool }
-	return errors.As(err, &t) && t.Timeout()
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &t) && t.Timeout()
 }
 
-// cause drops url.Error's "METHOD URL:" prefix; the caller names the object.
-func cause(err error) string {
+// Cause drops url.Error's "METHOD URL:" prefix, which the caller replaces
+// by naming the object. The Knox client uses it too.
+func Cause(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err.Error()

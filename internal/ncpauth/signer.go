@@ -88,7 +88,7 @@ func (s Signer) String() string {
 		}
 		v += "/" + string(variant)
 	}
-	return fmt.Sprintf("ncpauth.Signer{version:%s accessKey:%s secretKey:[redacted] apiKey:%s}", v, s.AccessKey, redact(deref(s.apiKey)))
+	return fmt.Sprintf("ncpauth.Signer{version:%s accessKey:%s secretKey:[redacted] apiKey:%s}", v, s.AccessKey, Redact(deref(s.apiKey)))
 }
 
 // GoString keeps %#v from dumping the fields.
@@ -97,7 +97,9 @@ func (s Signer) GoString() string { return s.String() }
 // LogValue keeps slog from dumping the fields.
 func (s Signer) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
-func redact(v string) string {
+// Redact is what a printout shows of a credential: "[redacted]", or ""
+// when it is not set (so a missing key still shows).
+func Redact(v string) string {
 	if v == "" {
 		return ""
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
+	"github.com/orgsync/orgsync/internal/ncpauth"
 	"github.com/orgsync/orgsync/internal/throttle"
 )
 
@@ -20,7 +22,7 @@ const ProductionURL = "https://workbox.apigw.ntruss.com/workbox/workbox/openapi/
 
 // Defaults and limits.
 const (
-	DefaultTimeout = 10 * time.Second
+	DefaultTimeout = ncpapi.DefaultTimeout
 	// MaxResponseBytes bounds what is read of an answer: WORKBOX answers are
 	// tiny, so anything larger is a misbehaving proxy, not data.
 	MaxResponseBytes = 1 << 20
@@ -56,7 +58,7 @@ type Config struct {
 // String prints the config without credentials.
 func (c Config) String() string {
 	return fmt.Sprintf("workbox.Config{BaseURL:%s CompanyID:%s AccessKey:%s SecretKey:%s APIKey:%s SignatureV1:%s Timeout:%s RateLimit:%g}",
-		c.BaseURL, c.CompanyID, c.AccessKey, redact(c.SecretKey), redact(c.APIKey), c.SignatureV1, c.Timeout, c.RateLimit)
+		c.BaseURL, c.CompanyID, c.AccessKey, ncpauth.Redact(c.SecretKey), ncpauth.Redact(c.APIKey), c.SignatureV1, c.Timeout, c.RateLimit)
 }
 
 // GoString keeps %#v from dumping the secret.
@@ -64,13 +66,6 @@ func (c Config) GoString() string { return c.String() }
 
 // LogValue keeps slog from dumping the secret.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-func redact(v string) string {
-	if v == "" {
-		return ""
-	}
-	return "[redacted]"
-}
 
 // Resource returns the path segment of a kind: job-grade, job-position,
 // dept or user ("" for an unknown kind).
@@ -138,22 +133,15 @@ type userBody struct {
 // PUT: PUT replaces the whole object, so an empty optional field is left out
 // (cleared) rather than sent as "", which the format rules would refuse.
 func body(e model.Entity) any {
-	names := e.I18nNames
-	if names == nil {
-		names = map[string]string{} // {} rather than null: never a type error
-	}
+	e = ncpapi.Sendable(e)
 	switch e.Kind {
 	case model.Grade, model.Position:
-		return codeBody{Name: e.Name, I18nNames: names, SortOrd: e.SortOrder}
+		return codeBody{Name: e.Name, I18nNames: e.I18nNames, SortOrd: e.SortOrder}
 	case model.Department:
-		parent := e.ParentKey
-		if parent == "" {
-			parent = model.TopParent
-		}
-		return deptBody{Name: e.Name, I18nNames: names, SortOrd: strconv.Itoa(e.SortOrder), UprDeptExternalKey: parent}
+		return deptBody{Name: e.Name, I18nNames: e.I18nNames, SortOrd: strconv.Itoa(e.SortOrder), UprDeptExternalKey: e.ParentKey}
 	case model.Employee:
 		return userBody{
-			Name: e.Name, I18nNames: names,
+			Name: e.Name, I18nNames: e.I18nNames,
 			DeptExternalKey: e.DeptKey, GradeExternalKey: e.GradeKey, PositionExternalKey: e.PositionKey,
 			EmailAddr: e.Email, TelNo: e.Tel, CphNo: e.Mobile, LocaleTypeCd: e.Locale, TmznTypeCd: e.TimeZone,
 		}

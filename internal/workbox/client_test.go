@@ -305,7 +305,7 @@ func TestObserve(t *testing.T) {
 	}
 	var got []obs
 	c := canned(t, 409, errBody("180011", "External key exists"))
-	c.t.Observe = func(k model.Kind, m string, s int, d time.Duration) { got = append(got, obs{k, m, s}) }
+	c.api.T.Observe = func(k model.Kind, m string, s int, d time.Duration) { got = append(got, obs{k, m, s}) }
 	_ = c.Create(context.Background(), model.Entity{Kind: model.Department, Key: "D1", Name: "x"})
 	if len(got) != 1 || got[0] != (obs{model.Department, "POST", 409}) {
 		t.Errorf("observed %v", got)

@@ -30,7 +30,7 @@ func (c *Client) Delete(ctx context.Context, kind model.Kind, key string) error 
 	pause := 100 * time.Millisecond
 	var first error
 	for attempt := 1; ; attempt++ {
-		err := c.do(ctx, http.MethodDelete, kind, key, nil)
+		_, err := c.api.Do(ctx, http.MethodDelete, kind, key, "", nil)
 		if target.ClassOf(err) == target.NotFound {
 			return err // the documented "missing": the caller counts it done
 		}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
+	"github.com/orgsync/orgsync/internal/ncpauth"
 	"github.com/orgsync/orgsync/internal/throttle"
 )
 
@@ -22,7 +24,7 @@ const ProductionURL = "https://workplace.apigw.ntruss.com/organization/apigw/v2"
 
 // Defaults and limits.
 const (
-	DefaultTimeout = 10 * time.Second
+	DefaultTimeout = ncpapi.DefaultTimeout
 	// DefaultPageSize is the limit of one list request.
 	DefaultPageSize = 200
 	// MaxResponseBytes bounds what is read of one answer: a list page of
@@ -62,12 +64,8 @@ type Config struct {
 
 // String prints the config without credentials.
 func (c Config) String() string {
-	secret := ""
-	if c.SecretKey != "" {
-		secret = "[redacted]"
-	}
 	return fmt.Sprintf("workplace.Config{BaseURL:%s CompanyID:%s AccessKey:%s SecretKey:%s Timeout:%s PageSize:%d RateLimit:%g}",
-		c.BaseURL, c.CompanyID, c.AccessKey, secret, c.Timeout, c.PageSize, c.RateLimit)
+		c.BaseURL, c.CompanyID, c.AccessKey, ncpauth.Redact(c.SecretKey), c.Timeout, c.PageSize, c.RateLimit)
 }
 
 // GoString keeps %#v from dumping the secret.
@@ -182,19 +180,12 @@ func LoginID(e model.Entity) string {
 // Body maps an entity to its v2 request body; defaultYmd fills an empty
 // hire date. The same body serves POST and PUT (PUT replaces the object).
 func Body(e model.Entity, defaultYmd string) any {
-	names := e.I18nNames
-	if names == nil {
-		names = map[string]string{}
-	}
+	e = ncpapi.Sendable(e)
 	switch e.Kind {
 	case model.Grade, model.Position:
-		return ItemBody{Name: e.Name, I18nNames: names, ItemUsed: true, SortOrder: strconv.Itoa(e.SortOrder)}
+		return ItemBody{Name: e.Name, I18nNames: e.I18nNames, ItemUsed: true, SortOrder: strconv.Itoa(e.SortOrder)}
 	case model.Department:
-		parent := e.ParentKey
-		if parent == "" {
-			parent = model.TopParent
-		}
-		return DeptBody{Name: e.Name, I18nNames: names, DeptExternalKey: e.Key, ParentDeptExternalKey: parent,
+		return DeptBody{Name: e.Name, I18nNames: e.I18nNames, DeptExternalKey: e.Key, ParentDeptExternalKey: e.ParentKey,
 			DispOrd: strconv.Itoa(e.SortOrder)}
 	case model.Employee:
 		ymd := e.EmployYmd
@@ -202,7 +193,7 @@ func Body(e model.Entity, defaultYmd string) any {
 			ymd = defaultYmd
 		}
 		return EmployeeBody{
-			LoginID: LoginID(e), EmailAddress: e.Email, EmployYmd: ymd, Name: e.Name, I18nNames: names,
+			LoginID: LoginID(e), EmailAddress: e.Email, EmployYmd: ymd, Name: e.Name, I18nNames: e.I18nNames,
 			DeptExternalKey: e.DeptKey, ConcurrentDeptExternalKeys: []string{},
 			GradeCdExternalKey: e.GradeKey, JobCdExternalKey: e.PositionKey,
 			TelephoneNo: e.Tel, CellphoneNo: e.Mobile, LocaleTypeCd: e.Locale, TmznTypeCd: e.TimeZone,

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,10 +19,9 @@ import (
 
 // Client writes to and lists WORKPLACE. It is safe for concurrent use.
 type Client struct {
-	base       string // BaseURL + /company/{companyId}
+	api        *ncpapi.Client // BaseURL + /company/{companyId}
 	pageSize   int
 	defaultYmd string
-	t          ncpapi.Transport
 	// readable holds the resources whose list the target has answered:
 	// after that, a 4xx to a GET by key whose code is unknown can only
 	// mean the key is missing (see Get).
@@ -39,50 +36,32 @@ var (
 
 // New checks cfg and returns a client.
 func New(cfg Config) (*Client, error) {
-	if err := ncpapi.CheckBaseURL("workplace", cfg.BaseURL); err != nil {
-		return nil, err
-	}
-	ymd := cfg.DefaultEmployYmd
-	if ymd == "" {
-		ymd = DefaultEmployYmd
-	}
-	switch _, perr := time.Parse("2006-01-02", ymd); {
-	case cfg.CompanyID == "":
-		return nil, errors.New("workplace: company id is required")
-	case cfg.AccessKey == "" || cfg.SecretKey == "":
-		return nil, errors.New("workplace: access key and secret key are required")
-	case cfg.RateLimit < 0:
-		return nil, fmt.Errorf("workplace: rate limit %g: want 0 (none) or positive", cfg.RateLimit)
-	case cfg.PageSize < 0:
-		return nil, fmt.Errorf("workplace: page size %d: want 0 (default) or positive", cfg.PageSize)
-	case perr != nil:
-		return nil, fmt.Errorf("workplace: default hire date %q is not yyyy-MM-dd", ymd)
-	}
-	c := &Client{
-		base:       strings.TrimRight(cfg.BaseURL, "/") + "/company/" + url.PathEscape(cfg.CompanyID),
-		pageSize:   cfg.PageSize,
-		defaultYmd: ymd,
-		t: ncpapi.Transport{
-			Signer:   ncpauth.NewV2(cfg.AccessKey, cfg.SecretKey),
-			HTTP:     cfg.HTTPClient,
-			Timeout:  cfg.Timeout,
-			Limiter:  cfg.Limiter,
-			MaxBytes: MaxResponseBytes,
-			TooLarge: "response too large",
-			Observe:  cfg.Observe,
-		},
-	}
-	c.t.Signer.Now = cfg.Now
-	if c.t.Timeout <= 0 {
-		c.t.Timeout = DefaultTimeout
-	}
+	c := &Client{pageSize: cfg.PageSize, defaultYmd: cfg.DefaultEmployYmd}
 	if c.pageSize == 0 {
 		c.pageSize = DefaultPageSize
 	}
-	if c.t.Limiter == nil {
-		c.t.Limiter = ncpapi.NewLimiter(cfg.RateLimit)
+	if c.defaultYmd == "" {
+		c.defaultYmd = DefaultEmployYmd
 	}
-	c.t.HTTP = ncpapi.NoRedirects(c.t.HTTP)
+	var err error
+	c.api, err = ncpapi.New(ncpapi.Config{
+		Product: "workplace", BaseURL: cfg.BaseURL, CompanyID: cfg.CompanyID,
+		AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
+		Timeout: cfg.Timeout, HTTPClient: cfg.HTTPClient, RateLimit: cfg.RateLimit, Limiter: cfg.Limiter,
+		Observe: cfg.Observe, Now: cfg.Now,
+		Signature: ncpauth.V2, CompanyPath: "/company/",
+		MaxBytes: MaxResponseBytes, TooLarge: "response too large",
+		Resource: Resource, Body: func(e model.Entity) any { return Body(e, c.defaultYmd) }, Classify: classifyRead,
+	})
+	_, perr := time.Parse("2006-01-02", c.defaultYmd)
+	switch {
+	case err != nil:
+		return nil, err
+	case cfg.PageSize < 0:
+		return nil, fmt.Errorf("workplace: page size %d: want 0 (default) or positive", cfg.PageSize)
+	case perr != nil:
+		return nil, fmt.Errorf("workplace: default hire date %q is not yyyy-MM-dd", c.defaultYmd)
+	}
 	return c, nil
 }
 
@@ -90,40 +69,21 @@ func New(cfg Config) (*Client, error) {
 // reading it back shows that this very call created it (its answer was
 // lost or a 5xx): then the create is done.
 func (c *Client) Create(ctx context.Context, e model.Entity) error {
-	return c.write(ctx, http.MethodPost, e)
+	return c.settle(ctx, http.MethodPost, e, c.api.Write(ctx, http.MethodPost, e))
 }
 
 // Update PUTs the whole object; a missing key is target.NotFound.
 func (c *Client) Update(ctx context.Context, e model.Entity) error {
-	return c.write(ctx, http.MethodPut, e)
+	return c.settle(ctx, http.MethodPut, e, c.api.Write(ctx, http.MethodPut, e))
 }
 
 // Delete removes an object; a key the target does not hold is done.
 func (c *Client) Delete(ctx context.Context, kind model.Kind, key string) error {
-	_, err := c.do(ctx, http.MethodDelete, kind, key, "", nil)
+	_, err := c.api.Do(ctx, http.MethodDelete, kind, key, "", nil)
 	if target.ClassOf(err) == target.NotFound {
 		return nil
 	}
-	if unsure(http.MethodDelete, Resource(kind), err) {
-		return c.settle(ctx, http.MethodDelete, model.Entity{Kind: kind, Key: key}, err)
-	}
-	return err
-}
-
-func (c *Client) write(ctx context.Context, method string, e model.Entity) error {
-	b := Body(e, c.defaultYmd)
-	if b == nil {
-		return &target.Error{Class: target.Invalid, Message: fmt.Sprintf("unknown kind %q", e.Kind)}
-	}
-	data, err := json.Marshal(b)
-	if err != nil {
-		return &target.Error{Class: target.Invalid, Message: "encode body: " + err.Error()}
-	}
-	_, err = c.do(ctx, method, e.Kind, e.Key, "", data)
-	if unsure(method, Resource(e.Kind), err) {
-		return c.settle(ctx, method, e, err)
-	}
-	return err
+	return c.settle(ctx, http.MethodDelete, model.Entity{Kind: kind, Key: key}, err)
 }
 
 // Normalize returns e as WORKPLACE stores it, in the canonical model:
@@ -202,36 +162,14 @@ func number(raw json.RawMessage) int {
 	return n
 }
 
-// do sends one request and classifies the answer; it returns the body of
-// a successful answer. key is empty for a list (query holds offset/limit).
-func (c *Client) do(ctx context.Context, method string, kind model.Kind, key, query string, data []byte) ([]byte, error) {
-	res := Resource(kind)
-	if res == "" {
-		return nil, &target.Error{Class: target.Invalid, Message: fmt.Sprintf("unknown kind %q", kind)}
+// classifyRead is classify, except that a refusal of a read by the API
+// Gateway is a *gatewayError.
+func classifyRead(method, res, key string, status int, body []byte) error {
+	err := classify(method, res, key, status, body)
+	if _, _, _, gateway, _ := parseError(body); err != nil && gateway && method == http.MethodGet {
+		return &gatewayError{err.(*target.Error)} // never "missing": see Get
 	}
-	path := c.base + "/" + res
-	what := res + " list"
-	if method != http.MethodGet || key != "" {
-		if key == "" {
-			return nil, &target.Error{Class: target.Invalid, Message: res + ": empty external key"}
-		}
-		path += "/" + url.PathEscape(key)
-		what = res + " " + key
-	}
-	status, answer, err := c.t.Do(ctx, ncpapi.Request{Method: method, URL: path + query, Kind: kind, What: what, Body: data})
-	if err != nil {
-		return nil, err
-	}
-	if key == "" {
-		key = "list"
-	}
-	if err := classify(method, res, key, status, answer); err != nil {
-		if _, _, _, gateway, _ := parseError(answer); gateway && method == http.MethodGet {
-			return nil, &gatewayError{err.(*target.Error)} // never "missing": see Get
-		}
-		return nil, err
-	}
-	return answer, nil
+	return err
 }
 
 // gatewayError marks a refusal of a read by the API Gateway (in its own

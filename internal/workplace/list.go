@@ -47,7 +47,7 @@ func (c *Client) List(ctx context.Context, kind model.Kind, fn func(model.Entity
 	offset := 0
 	for pages := 0; pages < MaxPages; pages++ {
 		q := "?offset=" + strconv.Itoa(offset) + "&limit=" + strconv.Itoa(c.pageSize)
-		body, err := c.read(ctx, func() ([]byte, error) { return c.do(ctx, http.MethodGet, kind, "", q, nil) })
+		body, err := c.read(ctx, func() ([]byte, error) { return c.api.Do(ctx, http.MethodGet, kind, "", q, nil) })
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ const readAttempts = 8
 // and path are good. The API Gateway's own refusals never mean "missing".
 func (c *Client) Get(ctx context.Context, kind model.Kind, key string) (model.Entity, error) {
 	res := Resource(kind)
-	body, err := c.read(ctx, func() ([]byte, error) { return c.do(ctx, http.MethodGet, kind, key, "", nil) })
+	body, err := c.read(ctx, func() ([]byte, error) { return c.api.Do(ctx, http.MethodGet, kind, key, "", nil) })
 	var te *target.Error
 	var gw *gatewayError
 	if errors.As(err, &te) && te.Class == target.Invalid && missingStatus[te.Status] && !errors.As(err, &gw) {
@@ -71,7 +71,7 @@ func (c *Client) probe(ctx context.Context, kind model.Kind) error {
 		return nil
 	}
 	_, err := c.read(ctx, func() ([]byte, error) {
-		return c.do(ctx, http.MethodGet, kind, "", "?offset=0&limit=1", nil)
+		return c.api.Do(ctx, http.MethodGet, kind, "", "?offset=0&limit=1", nil)
 	})
 	if err != nil {
 		return err
@@ -135,7 +135,8 @@ func recognised(method, res, code string) bool {
 	return false
 }
 
-// settle decides an unsure write by reading the object back:
+// settle returns the answer of a write, or, when its outcome is unsure,
+// decides it by reading the object back:
 //   - DELETE: gone is done; still there, the answer stands (a 5xx is
 //     retried, a 4xx refused the delete).
 //   - POST: missing, the answer stands; there and equal to what was sent
@@ -146,6 +147,9 @@ func recognised(method, res, code string) bool {
 //
 // When the object cannot be read, the write is retried later (Transient).
 func (c *Client) settle(ctx context.Context, method string, e model.Entity, answer error) error {
+	if !unsure(method, Resource(e.Kind), answer) {
+		return answer
+	}
 	var orig *target.Error
 	errors.As(answer, &orig) // unsure only passes *target.Error
 	note := func(class target.Class, why string) error {

@@ -1,6 +1,7 @@
 // Package ncpapitest holds test helpers shared by the NCP API Gateway
 // clients (internal/workbox, internal/workplace): a server with one canned
-// answer and a runner for answer-classification tables.
+// answer, a runner for answer-classification tables and the fuzz check of
+// a classifier.
 package ncpapitest
 
 import (
@@ -99,4 +100,39 @@ func Classification(t *testing.T, cases []Case, client func(t *testing.T, status
 // line.
 func Row(name, op string, e model.Entity, status int, body string, want target.Class, code, inMsg string) Case {
 	return Case{Name: name, Op: op, E: e, Status: status, Body: body, Want: want, Code: code, InMsg: inMsg}
+}
+
+// FuzzClassify checks that any answer to a write of resource res, seeded
+// with each of bodies at common statuses, classifies into one known class
+// without panicking; that a 2xx without an error body is success; and that
+// the kept message stays bounded.
+func FuzzClassify(f *testing.F, res string, bodies []string, classify func(method, res, key string, status int, body []byte) error) {
+	for _, s := range bodies {
+		for _, st := range []int{200, 201, 400, 401, 403, 404, 409, 429, 500, 503} {
+			f.Add(st, s)
+		}
+	}
+	valid := map[target.Class]bool{target.Exists: true, target.NotFound: true, target.Invalid: true, target.Forbidden: true,
+		target.Auth: true, target.Throttled: true, target.Transient: true}
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		if status < 100 || status > 599 {
+			return
+		}
+		for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
+			err := classify(m, res, "K1", status, []byte(body))
+			if err == nil {
+				if status < 200 || status > 299 {
+					t.Fatalf("HTTP %d classified as success", status)
+				}
+				continue
+			}
+			te, ok := err.(*target.Error)
+			if !ok || !valid[te.Class] {
+				t.Fatalf("HTTP %d %q: %T %v", status, body, err, err)
+			}
+			if len(te.Message) > 2000 {
+				t.Fatalf("message of %d bytes kept", len(te.Message))
+			}
+		}
+	})
 }

@@ -1,4 +1,4 @@
-package throttle
+package app
 
 import (
 	"context"
@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/worker"
+
+	"github.com/orgsync/orgsync/internal/throttle"
 )
 
-// Slots bound how many activities one worker runs at once by the
-// limiter's rate: enough to keep the rate busy (rate × (Hold + the
+// Slots bound how many activities one worker runs at once by its target's
+// limiter's rate (they live with the worker, not in throttle, so that the
+// target and source clients need not import the Temporal worker): enough to keep the rate busy (rate × (Hold + the
 // target's latency), plus Floor for the run's other activities), and no
 // more. An activity the worker has not taken waits in the task queue,
 // where no timeout runs; one it has taken and that only waits for a token
@@ -18,7 +21,7 @@ import (
 // would wait 40 s. So the workflow's window stays as it is and the worker
 // takes what the quota lets it write.
 type Slots struct {
-	l   *Limiter
+	l   *throttle.Limiter
 	max int
 
 	mu      sync.Mutex
@@ -37,7 +40,7 @@ const (
 
 // NewSlots returns the activity slot supplier of a worker whose writes
 // go through l, never more than max slots at once.
-func NewSlots(l *Limiter, max int) *Slots {
+func NewSlots(l *throttle.Limiter, max int) *Slots {
 	return &Slots{l: l, max: max, changed: make(chan struct{})}
 }
 
