@@ -1,4 +1,4 @@
-// Command bench measures orgsync where DESIGN.md sets targets, side by
+// Command bench measures orgsync where docs/performance.md sets targets, side by
 // side in one run on this machine, and prints one table (`make bench`).
 // It starts its own Temporal dev server, Postgres databases, sandbox and
 // worker process. Sizes are flags; the defaults finish in a few minutes.

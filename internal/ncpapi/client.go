@@ -140,13 +140,13 @@ func (c *Client) Do(ctx context.Context, method string, kind model.Kind, key, qu
 
 // Sendable is e with what both products' bodies require filled in:
 // i18nNames {} rather than null (never a type error), and a top
-// department's parent model.TopParent.
+// department's parent model.TopParent (model.ParentKey).
 func Sendable(e model.Entity) model.Entity {
 	if e.I18nNames == nil {
 		e.I18nNames = map[string]string{}
 	}
-	if e.Kind == model.Department && e.ParentKey == "" {
-		e.ParentKey = model.TopParent
+	if e.Kind == model.Department {
+		e.ParentKey = model.ParentKey(e.ParentKey)
 	}
 	return e
 }

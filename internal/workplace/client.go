@@ -94,8 +94,8 @@ func (c *Client) Normalize(e model.Entity) model.Entity {
 	if len(e.I18nNames) == 0 {
 		e.I18nNames = nil
 	}
-	if e.Kind == model.Department && e.ParentKey == "" {
-		e.ParentKey = model.TopParent
+	if e.Kind == model.Department {
+		e.ParentKey = model.ParentKey(e.ParentKey)
 	}
 	if e.Kind == model.Employee {
 		e.LoginID = LoginID(e)
