@@ -78,6 +78,17 @@ type ApplyResult struct {
 	Class  target.Class `json:"class,omitempty"`
 }
 
+// SpanResult counts what applying a span of items did: one batch activity
+// (ApplyBatch) or one range of the workflow (a child, OrgSyncApplyRange).
+// Class is set when an item met a failure every other item would repeat
+// (auth, sync switch OFF); Abort, set by the workflow, says why the range
+// stopped early.
+type SpanResult struct {
+	Counts plan.Counts  `json:"counts"`
+	Class  target.Class `json:"class,omitempty"`
+	Abort  string       `json:"abort,omitempty"`
+}
+
 // FinishInput closes a run: the workflow's view of the report, which
 // FinishRun completes with the counts in Postgres and stores.
 type FinishInput struct {

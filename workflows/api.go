@@ -46,27 +46,19 @@ type Progress struct {
 
 // ApplyRangeInput is the input of a child that applies plan items Lo..Hi.
 type ApplyRangeInput struct {
-	RunID   string     `json:"runId"`
-	Kind    model.Kind `json:"kind"`
-	Lo      int        `json:"lo"`
-	Hi      int        `json:"hi"`
-	Window  int        `json:"window"`
-	Undo    bool       `json:"undo,omitempty"`
-	Reverse bool       `json:"reverse,omitempty"`
-	Batch   int        `json:"batch,omitempty"`
+	RunID string     `json:"runId"`
+	Kind  model.Kind `json:"kind"`
+	plan.Span
+	Window  int  `json:"window"`
+	Undo    bool `json:"undo,omitempty"`
+	Reverse bool `json:"reverse,omitempty"`
+	Batch   int  `json:"batch,omitempty"`
 	// Parallel is how many batch activities run at once; 0 means
 	// BatchParallel (children started before the batch-waves version).
 	Parallel int `json:"parallel,omitempty"`
 	// Company routes the child's activities to the company's task queue
 	// ("" = the shared queue, as before the company-task-queue version).
 	Company string `json:"company,omitempty"`
-}
-
-// ApplyRangeResult counts what a child applied. Abort is set when a
-// systematic failure (bad credentials, sync switch OFF) stopped it early.
-type ApplyRangeResult struct {
-	Counts plan.Counts `json:"counts"`
-	Abort  string      `json:"abort,omitempty"`
 }
 
 // Tuning that bounds every execution's history: a child applies at most

@@ -44,20 +44,20 @@ func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, r
 	batchV1 := batch > 0 && workflow.GetVersion(ctx, "batch-waves", workflow.DefaultVersion, 1) == 1
 	for i := 0; i < len(ranges); i++ {
 		r := ranges[i]
-		var res ApplyRangeResult
+		var res activities.SpanResult
 		n := r.Count()
 		children := false
 		switch {
 		case batchV1 && n <= batch:
-			var waves []activities.Span
+			var waves []plan.Span
 			waves, n = smallWaves(ranges[i:], batch)
 			i += len(waves) - 1
 			res = applyWaves(ctx, w.items, waves)
 		case batchV1 && n <= InlineBatches*batch:
-			res, _ = applyBatches(ctx, ApplyRangeInput{RunID: w.items, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
+			res, _ = applyBatches(ctx, ApplyRangeInput{RunID: w.items, Kind: r.Kind, Span: r.Span,
 				Batch: batch, Parallel: BatchParallelV1})
 		case inline && n <= InlineItems:
-			res = applyItems(ctx, ApplyRangeInput{RunID: w.items, Kind: r.Kind, Lo: r.Lo, Hi: r.Hi,
+			res = applyItems(ctx, ApplyRangeInput{RunID: w.items, Kind: r.Kind, Span: r.Span,
 				Window: w.settings.Window, Undo: undo, Reverse: reverse})
 		default:
 			children = true // counted as each child ends
@@ -77,19 +77,19 @@ func (w *orgSync) applyRanges(ctx workflow.Context, ranges []plan.Range, undo, r
 // smallWaves is the run of consecutive ranges, from the first, that one
 // batch activity applies in order: each of at most batch items, together
 // at most WaveGroupBatches batches. The first must be that small.
-func smallWaves(ranges []plan.Range, batch int) (waves []activities.Span, items int) {
+func smallWaves(ranges []plan.Range, batch int) (waves []plan.Span, items int) {
 	for _, r := range ranges {
 		if r.Count() > batch || items+r.Count() > WaveGroupBatches*batch {
 			break
 		}
-		waves = append(waves, activities.Span{Lo: r.Lo, Hi: r.Hi})
+		waves = append(waves, r.Span)
 		items += r.Count()
 	}
 	return waves, items
 }
 
 // applyChildren applies one range in children, ChildParallel at a time.
-func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, batchV1, undo, reverse bool) ApplyRangeResult {
+func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, batchV1, undo, reverse bool) activities.SpanResult {
 	window := max(1, w.settings.Window/ChildParallel)
 	size, parallel := ChildItems, 0
 	if batch > 0 {
@@ -98,7 +98,7 @@ func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, b
 			parallel = BatchParallelV1
 		}
 	}
-	var res ApplyRangeResult
+	var res activities.SpanResult
 	running := 0
 	sel := workflow.NewSelector(ctx)
 	for _, c := range split(r, size, reverse) {
@@ -115,13 +115,13 @@ func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, b
 			WaitForCancellation: w.exact,
 		})
 		f := workflow.ExecuteChildWorkflow(cctx, ApplyRange, ApplyRangeInput{
-			RunID: w.items, Kind: r.Kind, Lo: c.Lo, Hi: c.Hi, Window: window, Undo: undo, Reverse: reverse,
+			RunID: w.items, Kind: r.Kind, Span: c.Span, Window: window, Undo: undo, Reverse: reverse,
 			Batch: batch, Parallel: parallel, Company: w.company,
 		})
 		running++
 		sel.AddFuture(f, func(f workflow.Future) {
 			running--
-			var cr ApplyRangeResult
+			var cr activities.SpanResult
 			if err := f.Get(ctx, &cr); err != nil {
 				cr.Counts.Failed = c.Count()
 				cr.Abort = "applying items failed: " + errText(err)
@@ -140,7 +140,7 @@ func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, b
 }
 
 // count adds a range's outcome to the progress query's answer.
-func (w *orgSync) count(res ApplyRangeResult, items int, undo bool) {
+func (w *orgSync) count(res activities.SpanResult, items int, undo bool) {
 	w.progress.Done += res.Counts.Applied + res.Counts.Skipped
 	w.progress.Failed += res.Counts.Failed
 	if !undo || w.in.Undo != "" { // an undo run counts down what it compensates
@@ -175,7 +175,7 @@ func childID(runID string, c plan.Range, undo bool) string {
 
 // ApplyRange applies plan items Lo..Hi with at most Window activities in
 // flight, one activity per item.
-func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, error) {
+func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (activities.SpanResult, error) {
 	ctx = routeTo(ctx, in.Company)
 	if in.Batch > 1 && !in.Undo {
 		return applyBatches(ctx, in)
@@ -185,7 +185,7 @@ func ApplyRange(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, err
 
 // applyItems runs one ApplyItem per item of in, at most in.Window at a
 // time, in a child or, for a small range, in the parent itself.
-func applyItems(ctx workflow.Context, in ApplyRangeInput) ApplyRangeResult {
+func applyItems(ctx workflow.Context, in ApplyRangeInput) activities.SpanResult {
 	actx := withOptions(ctx, workflow.ActivityOptions{
 		// Seconds, not minutes: a killed worker's items are retried soon.
 		// ApplyItem heartbeats while it runs longer than a second (a
@@ -202,7 +202,7 @@ func applyItems(ctx workflow.Context, in ApplyRangeInput) ApplyRangeResult {
 		// reads it.
 		WaitForCancellation: workflow.GetVersion(ctx, "exact-compensation", workflow.DefaultVersion, 1) == 1,
 	})
-	var res ApplyRangeResult
+	var res activities.SpanResult
 	pending := 0
 	sel := workflow.NewSelector(ctx)
 	var start func(seq int)
@@ -257,7 +257,7 @@ func isThrottled(err error) bool {
 
 // count adds one item's outcome. A failure that every other item would
 // repeat stops the range instead of sending thousands of doomed calls.
-func count(res *ApplyRangeResult, r activities.ApplyResult, undo bool) {
+func count(res *activities.SpanResult, r activities.ApplyResult, undo bool) {
 	switch r.Status {
 	case plan.StatusApplied, plan.StatusUndone:
 		if undo == (r.Status == plan.StatusUndone) {
@@ -292,13 +292,13 @@ func abortFor(c target.Class) string {
 
 // applyBatches is ApplyRange in batch mode: one activity per Batch items,
 // BatchParallel at a time; every item's outcome is still in Postgres.
-func applyBatches(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, error) {
+func applyBatches(ctx workflow.Context, in ApplyRangeInput) (activities.SpanResult, error) {
 	bctx := batchOptions(ctx)
 	parallel := BatchParallel
 	if in.Parallel > 0 {
 		parallel = in.Parallel
 	}
-	var res ApplyRangeResult
+	var res activities.SpanResult
 	pending := 0
 	sel := workflow.NewSelector(ctx)
 	for lo := in.Lo; lo <= in.Hi; lo += in.Batch {
@@ -309,11 +309,11 @@ func applyBatches(ctx workflow.Context, in ApplyRangeInput) (ApplyRangeResult, e
 			break
 		}
 		hi := min(lo+in.Batch-1, in.Hi)
-		f := workflow.ExecuteActivity(bctx, a.ApplyBatch, activities.BatchInput{RunID: in.RunID, Lo: lo, Hi: hi})
+		f := workflow.ExecuteActivity(bctx, a.ApplyBatch, activities.BatchInput{RunID: in.RunID, Span: plan.Span{Lo: lo, Hi: hi}})
 		pending++
 		sel.AddFuture(f, func(f workflow.Future) {
 			pending--
-			var b activities.BatchResult
+			var b activities.SpanResult
 			if err := f.Get(ctx, &b); err != nil {
 				res.Counts.Failed += hi - lo + 1 // FinishRun closes them with their last error
 				return
@@ -350,16 +350,14 @@ func batchOptions(ctx workflow.Context) workflow.Context {
 
 // applyWaves applies small consecutive waves in one batch activity, which
 // finishes each wave before it starts the next.
-func applyWaves(ctx workflow.Context, runID string, waves []activities.Span) ApplyRangeResult {
-	var b activities.BatchResult
-	var res ApplyRangeResult
-	if err := workflow.ExecuteActivity(batchOptions(ctx), a.ApplyBatch, activities.BatchInput{RunID: runID, Waves: waves}).Get(ctx, &b); err != nil {
+func applyWaves(ctx workflow.Context, runID string, waves []plan.Span) activities.SpanResult {
+	var res activities.SpanResult
+	if err := workflow.ExecuteActivity(batchOptions(ctx), a.ApplyBatch, activities.BatchInput{RunID: runID, Waves: waves}).Get(ctx, &res); err != nil {
 		for _, w := range waves {
-			res.Counts.Failed += w.Hi - w.Lo + 1 // FinishRun closes them with their last error
+			res.Counts.Failed += w.Count() // FinishRun closes them with their last error
 		}
 		return res
 	}
-	res.Counts = b.Counts
-	res.Abort = abortFor(b.Class)
+	res.Abort = abortFor(res.Class)
 	return res
 }

@@ -42,7 +42,7 @@ func rng(k model.Kind, wave, lo, n int, del bool) plan.Range {
 			base = (i + 1) * plan.SeqBase
 		}
 	}
-	return plan.Range{Kind: k, Wave: wave, Lo: base + lo, Hi: base + lo + n - 1, Delete: del}
+	return plan.Range{Kind: k, Wave: wave, Span: plan.Span{Lo: base + lo, Hi: base + lo + n - 1}, Delete: del}
 }
 
 func kindOf(seq int) model.Kind { return model.Kinds[seq/plan.SeqBase-1] }
@@ -79,15 +79,15 @@ func newEnv(t *testing.T, f *fake) *testsuite.TestWorkflowEnvironment {
 			return activities.ApplyResult{Status: plan.StatusApplied}, nil
 		})
 	env.OnActivity(a.ApplyBatch, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.BatchInput) (activities.BatchResult, error) {
+		func(_ context.Context, in activities.BatchInput) (activities.SpanResult, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.batches = append(f.batches, in)
 			waves := in.Waves
 			if len(waves) == 0 {
-				waves = []activities.Span{{Lo: in.Lo, Hi: in.Hi}}
+				waves = []plan.Span{in.Span}
 			}
-			var res activities.BatchResult
+			var res activities.SpanResult
 			for _, w := range waves {
 				for seq := w.Lo; seq <= w.Hi; seq++ {
 					f.calls = append(f.calls, seq)
