@@ -72,11 +72,9 @@ func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, err
 		}
 		a.logger(ctx).Warn("took over the sync lock from a run that ended without releasing it", "holderRunId", holder.RunID)
 	}
-	limit, _ := config.ParseDeleteLimit(a.Config.DeleteLimit) // validated at start-up
-	timeout, err := time.ParseDuration(a.Config.ApproveTimeout)
-	if err != nil {
-		timeout = 24 * time.Hour
-	}
+	// Both were validated at start-up (config.Validate).
+	limit, _ := config.ParseDeleteLimit(a.Config.DeleteLimit)
+	timeout, _ := a.Config.ApproveWait()
 	return Settings{
 		RunID: r.RunID, Target: r.Target, Company: r.Company, Rollback: a.Config.Rollback,
 		DeleteLimit: limit, ApproveTimeout: timeout, Window: a.Config.ApplyWindow, SearchAttributes: a.SearchAttributes,

@@ -43,17 +43,19 @@ type BeginInput struct {
 	Input plan.Input `json:"input"`
 }
 
-// Settings are the worker's defaults for one run: which target and
-// company it writes, and the policies. No secrets.
+// Settings are the worker's settings for one run, read once by BeginRun
+// from the validated config: which target and company it writes, and the
+// policies. The workflow overrides them from its input once (applyInput)
+// and keeps them in its state. No secrets.
 type Settings struct {
-	RunID            string             `json:"runId"`
-	Target           string             `json:"target"`
-	Company          string             `json:"company"`
-	Rollback         string             `json:"rollback"`
-	DeleteLimit      config.DeleteLimit `json:"deleteLimit"`
-	ApproveTimeout   time.Duration      `json:"approveTimeout"`
-	Window           int                `json:"window"`
-	SearchAttributes bool               `json:"searchAttributes"`
+	RunID            string           `json:"runId"`
+	Target           string           `json:"target"`
+	Company          string           `json:"company"`
+	Rollback         string           `json:"rollback"`
+	DeleteLimit      plan.DeleteLimit `json:"deleteLimit"`
+	ApproveTimeout   time.Duration    `json:"approveTimeout"`
+	Window           int              `json:"window"`
+	SearchAttributes bool             `json:"searchAttributes"`
 	// Name is the company's name: the run's activities go to its task queue.
 	Name string `json:"name,omitempty"`
 }

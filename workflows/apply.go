@@ -124,7 +124,7 @@ func (w *orgSync) applyChildren(ctx workflow.Context, r plan.Range, batch int, b
 			var cr activities.SpanResult
 			if err := f.Get(ctx, &cr); err != nil {
 				cr.Counts.Failed = c.Count()
-				cr.Abort = "applying items failed: " + errText(err)
+				cr.Abort = "applying items failed: " + ErrText(err)
 			}
 			res.Counts = res.Counts.Add(cr.Counts)
 			w.count(cr, c.Count(), undo)

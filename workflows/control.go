@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -111,19 +110,18 @@ func (w *orgSync) recordApproval(ctx workflow.Context) *plan.Approval {
 // deletesOverLimit reports whether any kind would delete more than its
 // limit allows: a source that suddenly returns nothing is held here.
 func (w *orgSync) deletesOverLimit() bool {
-	limit := w.settings.DeleteLimit
-	if w.in.DeleteLimit != nil {
-		limit.Set, limit.IsPercent, limit.Count = true, false, *w.in.DeleteLimit
-	}
 	for _, st := range w.plans {
-		if st.Deletes > limit.Allowed(st.Current) {
+		if st.Deletes > w.settings.DeleteLimit.Allowed(st.Current) {
 			return true
 		}
 	}
 	return false
 }
 
-// applyInput lets the input override the worker's defaults.
+// applyInput resolves the run's settings once: the worker's, which
+// BeginRun read and start-up validated, overridden by the input's. The
+// override stays here rather than in BeginRun: recorded BeginRun results
+// hold the worker's values, and their runs must replay the same.
 func (w *orgSync) applyInput() {
 	if w.in.ApproveDeletes {
 		w.approved = true
@@ -131,19 +129,16 @@ func (w *orgSync) applyInput() {
 	if w.in.Rollback != "" {
 		w.settings.Rollback = w.in.Rollback
 	}
-	if w.settings.Window < 1 || w.settings.Window > 500 {
-		w.settings.Window = 200
-	}
-	if w.settings.ApproveTimeout <= 0 {
-		w.settings.ApproveTimeout = 24 * time.Hour
+	if w.in.DeleteLimit != nil {
+		w.settings.DeleteLimit = plan.DeleteLimit{Set: true, Count: *w.in.DeleteLimit}
 	}
 }
 
 func validateInput(in Input) error {
-	switch in.Rollback {
-	case "", "none", "stage", "run":
-	default:
-		return fmt.Errorf("input rollback: %q is not one of none, stage, run", in.Rollback)
+	if in.Rollback != "" {
+		if err := plan.CheckRollback(in.Rollback); err != nil {
+			return fmt.Errorf("input rollback: %v", err)
+		}
 	}
 	if in.Batch < 0 || in.Batch > 1000 {
 		return fmt.Errorf("input batch: must be between 0 and 1000, got %d", in.Batch)
@@ -214,11 +209,16 @@ func (w *orgSync) upsertSearchAttributes(ctx workflow.Context, rep Report) {
 		changedKey.ValueSet(changed), failedKey.ValueSet(failed))
 }
 
-// errText unwraps the activity error chain to the message a person needs.
-func errText(err error) string {
+// ErrText is the innermost message of an activity, child or workflow
+// failure: the one a person needs (the starter prints it too).
+func ErrText(err error) string {
 	var ae *temporal.ApplicationError
 	if errors.As(err, &ae) {
 		return ae.Message()
+	}
+	var we *temporal.WorkflowExecutionError
+	if errors.As(err, &we) && errors.Unwrap(we) != nil {
+		return errors.Unwrap(we).Error()
 	}
 	return err.Error()
 }

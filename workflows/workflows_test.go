@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/orgsync/orgsync/activities"
-	"github.com/orgsync/orgsync/internal/config"
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
 	"github.com/orgsync/orgsync/internal/target"
@@ -359,7 +358,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestDeleteLimitDefault(t *testing.T) {
-	var d config.DeleteLimit
+	var d plan.DeleteLimit
 	if d.Allowed(100) != 10 || d.Allowed(100000) != 500 {
 		t.Fatalf("default limit: %d, %d", d.Allowed(100), d.Allowed(100000))
 	}
