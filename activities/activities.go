@@ -139,7 +139,7 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	}
 	// The diff; with {"reconcile":true} after comparing the target's list
 	// with the mappings, so it also repairs drift (activities/reconcile.go).
-	st, err := a.planReconciled(ctx, log, in.RunID, in.Kind)
+	st, err := a.planReconciled(ctx, log, in)
 	if err != nil {
 		return plan.Stage{}, err
 	}

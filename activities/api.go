@@ -64,6 +64,12 @@ type Settings struct {
 type PlanInput struct {
 	RunID string     `json:"runId"`
 	Kind  model.Kind `json:"kind"`
+	// Reconcile and Unmatched are the run's input of the same names.
+	// Reconcile is nil in a PlanStage scheduled before they travelled here
+	// (a run in flight across the upgrade): it then reads them from the
+	// run's input stored by BeginRun.
+	Reconcile *bool  `json:"reconcile,omitempty"`
+	Unmatched string `json:"unmatched,omitempty"`
 }
 
 // ApplyInput applies (or, with Undo, compensates) one plan item.
