@@ -4,8 +4,11 @@
 package workflows
 
 import (
+	"errors"
+
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
+	"go.temporal.io/sdk/temporal"
 )
 
 // Public names (DESIGN.md, "Public contracts"). Keep them stable.
@@ -34,6 +37,20 @@ type ApproveInput struct {
 // so Temporal itself refuses a second concurrent run. Runs started with
 // other ids (the UI, the CLI) are kept apart by the lock in Postgres.
 func WorkflowID(target, company string) string { return "orgsync-" + target + "-" + company }
+
+// ErrText is the innermost message of an activity, child or workflow
+// failure: the one a person needs (the starter prints it too).
+func ErrText(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae.Message()
+	}
+	var we *temporal.WorkflowExecutionError
+	if errors.As(err, &we) && errors.Unwrap(we) != nil {
+		return errors.Unwrap(we).Error()
+	}
+	return err.Error()
+}
 
 // Progress is the answer of the `progress` query.
 type Progress struct {

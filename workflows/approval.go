@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/orgsync/orgsync/activities"
-	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
 )
 
@@ -116,118 +114,4 @@ func (w *orgSync) deletesOverLimit() bool {
 		}
 	}
 	return false
-}
-
-// applyInput resolves the run's settings once: the worker's, which
-// BeginRun read and start-up validated, overridden by the input's. The
-// override stays here rather than in BeginRun: recorded BeginRun results
-// hold the worker's values, and their runs must replay the same.
-func (w *orgSync) applyInput() {
-	if w.in.ApproveDeletes {
-		w.approved = true
-	}
-	if w.in.Rollback != "" {
-		w.settings.Rollback = w.in.Rollback
-	}
-	if w.in.DeleteLimit != nil {
-		w.settings.DeleteLimit = plan.DeleteLimit{Set: true, Count: *w.in.DeleteLimit}
-	}
-}
-
-func validateInput(in Input) error {
-	if in.Rollback != "" {
-		if err := plan.CheckRollback(in.Rollback); err != nil {
-			return fmt.Errorf("input rollback: %v", err)
-		}
-	}
-	if in.Batch < 0 || in.Batch > 1000 {
-		return fmt.Errorf("input batch: must be between 0 and 1000, got %d", in.Batch)
-	}
-	if in.DeleteLimit != nil && *in.DeleteLimit < 0 {
-		return fmt.Errorf("input deleteLimit: must not be negative, got %d", *in.DeleteLimit)
-	}
-	if in.Undo != "" && (len(in.Stages) > 0 || in.Reconcile || in.Batch > 0 || in.ApplyPlan != "") {
-		return fmt.Errorf("input undo: undoes a whole run; stages, reconcile, batch and applyPlan do not apply to it")
-	}
-	switch in.Unmatched {
-	case "", plan.UnmatchedDelete, plan.UnmatchedReport:
-	default:
-		return fmt.Errorf("input unmatched: %q is not one of delete, report", in.Unmatched)
-	}
-	return nil
-}
-
-// selectStages returns the requested stages in the fixed order, all of
-// them when none are named.
-func selectStages(names []string) ([]model.Kind, error) {
-	if len(names) == 0 {
-		return model.Kinds, nil
-	}
-	want := map[model.Kind]bool{}
-	for _, n := range names {
-		k, ok := model.ParseKind(n)
-		if !ok {
-			return nil, fmt.Errorf("input stages: %q is not one of grade, position, department, employee", n)
-		}
-		want[k] = true
-	}
-	var out []model.Kind
-	for _, k := range model.Kinds {
-		if want[k] {
-			out = append(out, k)
-		}
-	}
-	return out, nil
-}
-
-func (w *orgSync) setStage(ctx workflow.Context, stage, status string) {
-	w.progress.Stage, w.progress.Status = stage, status
-	if !w.settings.SearchAttributes {
-		return
-	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx,
-		stageKey.ValueSet(stage), statusKey.ValueSet(status))
-}
-
-var (
-	stageKey   = temporal.NewSearchAttributeKeyKeyword("OrgSyncStage")
-	statusKey  = temporal.NewSearchAttributeKeyKeyword("OrgSyncStatus")
-	changedKey = temporal.NewSearchAttributeKeyInt64("OrgSyncChanged")
-	failedKey  = temporal.NewSearchAttributeKeyInt64("OrgSyncFailed")
-)
-
-func (w *orgSync) upsertSearchAttributes(ctx workflow.Context, rep Report) {
-	if !w.settings.SearchAttributes {
-		return
-	}
-	var changed, failed int64
-	for _, s := range rep.Stages {
-		changed += int64(s.Created + s.Updated + s.Deleted)
-		failed += int64(s.Failed)
-	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, statusKey.ValueSet(rep.Status),
-		changedKey.ValueSet(changed), failedKey.ValueSet(failed))
-}
-
-// ErrText is the innermost message of an activity, child or workflow
-// failure: the one a person needs (the starter prints it too).
-func ErrText(err error) string {
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		return ae.Message()
-	}
-	var we *temporal.WorkflowExecutionError
-	if errors.As(err, &we) && errors.Unwrap(we) != nil {
-		return errors.Unwrap(we).Error()
-	}
-	return err.Error()
-}
-
-// recordStatus writes the run's stage and status to Postgres; a failure to
-// do so is logged, not fatal: the table is a convenience.
-func (w *orgSync) recordStatus(ctx workflow.Context, stage, status string) {
-	err := workflow.ExecuteActivity(withShort(ctx), a.SetStatus, activities.StatusInput{RunID: w.settings.RunID, Stage: stage, Status: status}).Get(ctx, nil)
-	if err != nil {
-		workflow.GetLogger(ctx).Warn("could not record the run status", "error", err)
-	}
 }
