@@ -151,6 +151,9 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	}
 	log.Info("stage planned", "creates", st.Creates, "updates", st.Updates, "deletes", st.Deletes,
 		"unchanged", st.Unchanged, "invalid", st.Invalid)
+	if a.Meter != nil {
+		a.Meter.Planned(ctx, st)
+	}
 	return st, nil
 }
 

@@ -4,6 +4,7 @@
 package activities
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -36,6 +37,19 @@ type Activities struct {
 	SearchAttributes bool
 	// Serves names every company of this worker process (activities/company.go).
 	Serves []string
+	// Meter counts plan items planned and applied (internal/metrics);
+	// nil counts nothing.
+	Meter Meter
+}
+
+// Meter counts what the activities did, for the worker's metrics. The
+// context is the activity's (its task queue names the company).
+type Meter interface {
+	// Item counts one plan item's outcome: a plan status, or "retry" for
+	// an attempt that will be tried again.
+	Item(ctx context.Context, kind model.Kind, outcome string)
+	// Planned counts what planning a stage found.
+	Planned(ctx context.Context, st plan.Stage)
 }
 
 // BeginInput starts a run.

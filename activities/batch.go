@@ -82,6 +82,7 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w plan.Span, r
 			if err != nil {
 				return err
 			}
+			a.countItem(ctx, it.Kind, r.Status, nil)
 			mu.Lock()
 			defer mu.Unlock()
 			switch r.Status {
@@ -158,7 +159,8 @@ func (a *Activities) applyRetrying(ctx context.Context, it store.Item, applied r
 		if te.Class != target.Throttled {
 			failures++
 		}
-		it.Attempts++ // recorded by the failed try; an earlier try may have written (put)
+		a.countItem(ctx, it.Kind, "", err) // a retry, as ApplyItem's would be
+		it.Attempts++                      // recorded by the failed try; an earlier try may have written (put)
 		select {
 		case <-ctx.Done():
 			return r, ctx.Err()

@@ -41,6 +41,16 @@ const (
 // stage can be planned again without renumbering the others.
 const SeqBase = 10_000_000
 
+// KindOfSeq is the kind of a plan item from its number: the kinds start at
+// 1 x SeqBase, in model.Kinds order.
+func KindOfSeq(seq int) model.Kind {
+	i := seq/SeqBase - 1
+	if i < 0 || i >= len(model.Kinds) {
+		return "unknown"
+	}
+	return model.Kinds[i]
+}
+
 // Span is the consecutive plan items Lo..Hi (inclusive): the one shape of
 // a run of items in ranges, children's inputs and batches.
 type Span struct {
