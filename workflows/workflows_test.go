@@ -28,6 +28,7 @@ type fake struct {
 	fail     func(seq int) (string, target.Class)
 	calls    []int // seqs in the order ApplyItem (or ApplyBatch) ran
 	batches  []activities.BatchInput
+	planned  []activities.PlanInput
 	env      *testsuite.TestWorkflowEnvironment
 	undos    []int // seqs undone, in order
 	done     map[int]bool
@@ -53,7 +54,10 @@ func newEnv(t *testing.T, f *fake) *testsuite.TestWorkflowEnvironment {
 		RunID: "run-1", Target: "workbox", Company: "c", Rollback: "none", Window: 8, ApproveTimeout: time.Hour,
 	}, nil)
 	env.OnActivity(a.PlanStage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.PlanInput) (plan.Stage, error) { return f.stages[in.Kind], nil })
+		func(_ context.Context, in activities.PlanInput) (plan.Stage, error) {
+			f.planned = append(f.planned, in)
+			return f.stages[in.Kind], nil
+		})
 	env.OnActivity(a.ApplyItem, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
 			f.mu.Lock()
@@ -290,6 +294,20 @@ func TestDryRunWritesNothing(t *testing.T) {
 	rep := run(t, newEnv(t, f), Input{DryRun: true})
 	if rep.Status != plan.RunDryRun || len(f.calls) != 0 || len(rep.Plan) != 4 {
 		t.Fatalf("dry run: %+v, %d writes", rep, len(f.calls))
+	}
+}
+
+// The run's reconcile and unmatched reach every PlanStage in its input.
+func TestReconcileTravelsToPlanStage(t *testing.T) {
+	f := &fake{stages: fullPlan()}
+	run(t, newEnv(t, f), Input{DryRun: true, Reconcile: true, Unmatched: plan.UnmatchedReport})
+	if len(f.planned) != len(model.Kinds) {
+		t.Fatalf("%d stages planned, want %d", len(f.planned), len(model.Kinds))
+	}
+	for _, in := range f.planned {
+		if in.Reconcile == nil || !*in.Reconcile || in.Unmatched != plan.UnmatchedReport {
+			t.Errorf("PlanStage %s: reconcile %v, unmatched %q", in.Kind, in.Reconcile, in.Unmatched)
+		}
 	}
 }
 
