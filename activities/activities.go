@@ -72,11 +72,9 @@ func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, err
 		}
 		a.logger(ctx).Warn("took over the sync lock from a run that ended without releasing it", "holderRunId", holder.RunID)
 	}
-	limit, _ := config.ParseDeleteLimit(a.Config.DeleteLimit) // validated at start-up
-	timeout, err := time.ParseDuration(a.Config.ApproveTimeout)
-	if err != nil {
-		timeout = 24 * time.Hour
-	}
+	// Both were validated at start-up (config.Validate).
+	limit, _ := config.ParseDeleteLimit(a.Config.DeleteLimit)
+	timeout, _ := a.Config.ApproveWait()
 	return Settings{
 		RunID: r.RunID, Target: r.Target, Company: r.Company, Rollback: a.Config.Rollback,
 		DeleteLimit: limit, ApproveTimeout: timeout, Window: a.Config.ApplyWindow, SearchAttributes: a.SearchAttributes,
@@ -141,7 +139,7 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	}
 	// The diff; with {"reconcile":true} after comparing the target's list
 	// with the mappings, so it also repairs drift (activities/reconcile.go).
-	st, err := a.planReconciled(ctx, log, in.RunID, in.Kind)
+	st, err := a.planReconciled(ctx, log, in)
 	if err != nil {
 		return plan.Stage{}, err
 	}
@@ -153,6 +151,9 @@ func (a *Activities) PlanStage(ctx context.Context, in PlanInput) (plan.Stage, e
 	}
 	log.Info("stage planned", "creates", st.Creates, "updates", st.Updates, "deletes", st.Deletes,
 		"unchanged", st.Unchanged, "invalid", st.Invalid)
+	if a.Meter != nil {
+		a.Meter.Planned(ctx, st)
+	}
 	return st, nil
 }
 

@@ -34,7 +34,19 @@ func (a *Activities) ApplyItem(ctx context.Context, in ApplyInput) (ApplyResult,
 	defer keepAlive(ctx, time.Second)()
 	info := activity.GetInfo(ctx)
 	last := info.RetryPolicy != nil && info.RetryPolicy.MaximumAttempts > 0 && info.Attempt >= info.RetryPolicy.MaximumAttempts
-	return a.applyOne(ctx, in, last)
+	r, err := a.applyOne(ctx, in, last)
+	a.countItem(ctx, plan.KindOfSeq(in.Seq), r.Status, err)
+	return r, err
+}
+
+// countItem counts an item's outcome, or a retry when err is set.
+func (a *Activities) countItem(ctx context.Context, kind model.Kind, status string, err error) {
+	if err != nil {
+		status = "retry"
+	}
+	if a.Meter != nil && status != "" {
+		a.Meter.Item(ctx, kind, status)
+	}
 }
 
 // applyOne applies or compensates one item; last says whether a

@@ -17,25 +17,11 @@ import (
 // entity is mostly overhead.
 type BatchInput struct {
 	RunID string `json:"runId"`
-	Lo    int    `json:"lo"`
-	Hi    int    `json:"hi"`
+	plan.Span
 	// Waves, when set, replaces Lo..Hi: each span is a wave whose items
 	// refer to earlier waves' items, so it starts when the one before it
 	// has ended.
-	Waves []Span `json:"waves,omitempty"`
-}
-
-// Span is the plan items Lo..Hi.
-type Span struct {
-	Lo int `json:"lo"`
-	Hi int `json:"hi"`
-}
-
-// BatchResult counts a batch's items. Class is set when an item met a
-// failure every other item would repeat (auth, sync switch OFF).
-type BatchResult struct {
-	Counts plan.Counts  `json:"counts"`
-	Class  target.Class `json:"class,omitempty"`
+	Waves []plan.Span `json:"waves,omitempty"`
 }
 
 // Inside a batch: items written at once, and tries of one item.
@@ -48,13 +34,13 @@ const (
 // write, same per-item outcome in Postgres), several at a time, retrying
 // throttling and 5xx in place. If the worker dies, Temporal retries the
 // batch and the items already closed are not written again.
-func (a *Activities) ApplyBatch(ctx context.Context, in BatchInput) (BatchResult, error) {
+func (a *Activities) ApplyBatch(ctx context.Context, in BatchInput) (SpanResult, error) {
 	defer keepAlive(ctx, time.Second)()
 	waves := in.Waves
 	if len(waves) == 0 {
-		waves = []Span{{Lo: in.Lo, Hi: in.Hi}}
+		waves = []plan.Span{in.Span}
 	}
-	var res BatchResult
+	var res SpanResult
 	for _, w := range waves {
 		if err := a.applyWave(ctx, in.RunID, w, &res); err != nil || res.Class != "" {
 			return res, err
@@ -65,8 +51,8 @@ func (a *Activities) ApplyBatch(ctx context.Context, in BatchInput) (BatchResult
 
 // applyWave applies the items of one wave, batchParallel at a time, and
 // adds their outcomes to res.
-func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *BatchResult) error {
-	refs := make([]store.ItemRef, 0, w.Hi-w.Lo+1)
+func (a *Activities) applyWave(ctx context.Context, runID string, w plan.Span, res *SpanResult) error {
+	refs := make([]store.ItemRef, 0, w.Count())
 	for seq := w.Lo; seq <= w.Hi; seq++ {
 		refs = append(refs, store.ItemRef{RunID: runID, Seq: seq})
 	}
@@ -96,6 +82,7 @@ func (a *Activities) applyWave(ctx context.Context, runID string, w Span, res *B
 			if err != nil {
 				return err
 			}
+			a.countItem(ctx, it.Kind, r.Status, nil)
 			mu.Lock()
 			defer mu.Unlock()
 			switch r.Status {
@@ -172,7 +159,8 @@ func (a *Activities) applyRetrying(ctx context.Context, it store.Item, applied r
 		if te.Class != target.Throttled {
 			failures++
 		}
-		it.Attempts++ // recorded by the failed try; an earlier try may have written (put)
+		a.countItem(ctx, it.Kind, "", err) // a retry, as ApplyItem's would be
+		it.Attempts++                      // recorded by the failed try; an earlier try may have written (put)
 		select {
 		case <-ctx.Done():
 			return r, ctx.Err()

@@ -34,13 +34,21 @@ type Drift struct {
 // diff also repairs drift; the objects the target holds under keys the
 // source lacks are planned as deletes, or with {"unmatched":"report"}
 // only reported.
-func (a *Activities) planReconciled(ctx context.Context, log *slog.Logger, runID string, kind model.Kind) (plan.Stage, error) {
+func (a *Activities) planReconciled(ctx context.Context, log *slog.Logger, in PlanInput) (plan.Stage, error) {
+	runID, kind := in.RunID, in.Kind
 	r := a.run(runID)
-	reconcile, reportOnly, err := a.Store.ReconcileRequested(ctx, runID)
-	if err != nil {
-		return plan.Stage{}, err
+	if in.Reconcile == nil {
+		on, reportOnly, err := a.Store.ReconcileRequested(ctx, runID)
+		if err != nil {
+			return plan.Stage{}, err
+		}
+		in.Reconcile = &on
+		if reportOnly {
+			in.Unmatched = plan.UnmatchedReport
+		}
 	}
-	if !reconcile {
+	reportOnly := in.Unmatched == plan.UnmatchedReport
+	if !*in.Reconcile {
 		return a.Store.Plan(ctx, runID, r.Target, r.Company, kind)
 	}
 	unknown, err := a.reconcileBefore(ctx, log, runID, kind)

@@ -13,6 +13,7 @@ import (
 	"github.com/orgsync/orgsync/activities"
 	"github.com/orgsync/orgsync/internal/app"
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/plan"
 	"github.com/orgsync/orgsync/workflows"
 )
 
@@ -34,7 +35,7 @@ func noopFanout(ctx workflow.Context, n, window int) error {
 			WorkflowID: fmt.Sprintf("%s/noop/%d", workflow.GetInfo(ctx).WorkflowExecution.RunID, lo),
 		})
 		f := workflow.ExecuteChildWorkflow(cctx, workflows.ApplyRangeName, workflows.ApplyRangeInput{
-			RunID: "noop", Kind: model.Employee, Lo: lo, Hi: hi, Window: max(1, window/workflows.ChildParallel),
+			RunID: "noop", Kind: model.Employee, Span: plan.Span{Lo: lo, Hi: hi}, Window: max(1, window/workflows.ChildParallel),
 		})
 		running++
 		sel.AddFuture(f, func(workflow.Future) { running-- })

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/interceptor"
 
 	"github.com/orgsync/orgsync/internal/app"
 	"github.com/orgsync/orgsync/internal/config"
@@ -85,7 +84,7 @@ func run() error {
 		}
 		log.Info("metrics and probes listening", "metrics", "http://"+addr+"/metrics", "ready", "http://"+addr+"/readyz")
 		copts.MetricsHandler = m.SDKHandler()
-		wopts = app.WorkerOptions{Observe: m.Observe(cfg.Target), Interceptors: []interceptor.WorkerInterceptor{m.Interceptor()},
+		wopts = app.WorkerOptions{Observe: m.Observe(cfg.Target), Meter: m,
 			OnLimiter: func(company string, l *throttle.Limiter) { m.Limiter(cfg.Target, company, l) }}
 	}
 	c, err := client.Dial(copts)

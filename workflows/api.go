@@ -4,8 +4,11 @@
 package workflows
 
 import (
+	"errors"
+
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
+	"go.temporal.io/sdk/temporal"
 )
 
 // Public names (DESIGN.md, "Public contracts"). Keep them stable.
@@ -35,6 +38,20 @@ type ApproveInput struct {
 // other ids (the UI, the CLI) are kept apart by the lock in Postgres.
 func WorkflowID(target, company string) string { return "orgsync-" + target + "-" + company }
 
+// ErrText is the innermost message of an activity, child or workflow
+// failure: the one a person needs (the starter prints it too).
+func ErrText(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae.Message()
+	}
+	var we *temporal.WorkflowExecutionError
+	if errors.As(err, &we) && errors.Unwrap(we) != nil {
+		return errors.Unwrap(we).Error()
+	}
+	return err.Error()
+}
+
 // Progress is the answer of the `progress` query.
 type Progress struct {
 	Stage     string `json:"stage"`
@@ -46,27 +63,19 @@ type Progress struct {
 
 // ApplyRangeInput is the input of a child that applies plan items Lo..Hi.
 type ApplyRangeInput struct {
-	RunID   string     `json:"runId"`
-	Kind    model.Kind `json:"kind"`
-	Lo      int        `json:"lo"`
-	Hi      int        `json:"hi"`
-	Window  int        `json:"window"`
-	Undo    bool       `json:"undo,omitempty"`
-	Reverse bool       `json:"reverse,omitempty"`
-	Batch   int        `json:"batch,omitempty"`
+	RunID string     `json:"runId"`
+	Kind  model.Kind `json:"kind"`
+	plan.Span
+	Window  int  `json:"window"`
+	Undo    bool `json:"undo,omitempty"`
+	Reverse bool `json:"reverse,omitempty"`
+	Batch   int  `json:"batch,omitempty"`
 	// Parallel is how many batch activities run at once; 0 means
 	// BatchParallel (children started before the batch-waves version).
 	Parallel int `json:"parallel,omitempty"`
 	// Company routes the child's activities to the company's task queue
 	// ("" = the shared queue, as before the company-task-queue version).
 	Company string `json:"company,omitempty"`
-}
-
-// ApplyRangeResult counts what a child applied. Abort is set when a
-// systematic failure (bad credentials, sync switch OFF) stopped it early.
-type ApplyRangeResult struct {
-	Counts plan.Counts `json:"counts"`
-	Abort  string      `json:"abort,omitempty"`
 }
 
 // Tuning that bounds every execution's history: a child applies at most

@@ -69,7 +69,7 @@ func TestCompaniesOneWorker(t *testing.T) {
 		},
 		"ApplyBatch": func() error {
 			seq := firstSeq(reps["C60"])
-			_, err := env.ExecuteActivity(acts.ApplyBatch, activities.BatchInput{RunID: run, Lo: seq, Hi: seq})
+			_, err := env.ExecuteActivity(acts.ApplyBatch, activities.BatchInput{RunID: run, Span: plan.Span{Lo: seq, Hi: seq}})
 			return err
 		},
 		"BeginRun": func() error {

@@ -35,7 +35,7 @@ func (w *orgSync) fail(ctx workflow.Context, rep Report, failedStage, msg string
 // returns nil when the policy is none.
 func (w *orgSync) rollback(ctx workflow.Context, failedStage string) *plan.UndoReport {
 	policy := w.settings.Rollback
-	if policy != "stage" && policy != "run" {
+	if policy != plan.RollbackStage && policy != plan.RollbackRun {
 		return nil
 	}
 	if ctx.Err() != nil || w.exact {
@@ -47,7 +47,7 @@ func (w *orgSync) rollback(ctx workflow.Context, failedStage string) *plan.UndoR
 	}
 	var undo []plan.Range
 	for _, r := range undoOrder(w.plans) {
-		if policy == "run" || r.Kind == model.Kind(failedStage) {
+		if policy == plan.RollbackRun || r.Kind == model.Kind(failedStage) {
 			undo = append(undo, r)
 		}
 	}

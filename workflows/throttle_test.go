@@ -33,11 +33,11 @@ func TestThrottledItemStartsAfresh(t *testing.T) {
 			}
 			return activities.ApplyResult{Status: plan.StatusApplied}, nil
 		})
-	env.ExecuteWorkflow(ApplyRange, ApplyRangeInput{RunID: "run-1", Lo: 1, Hi: 3, Window: 3})
+	env.ExecuteWorkflow(ApplyRange, ApplyRangeInput{RunID: "run-1", Span: plan.Span{Lo: 1, Hi: 3}, Window: 3})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	var res ApplyRangeResult
+	var res activities.SpanResult
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}

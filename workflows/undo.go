@@ -19,7 +19,7 @@ func (w *orgSync) undoRun(ctx workflow.Context, rep Report) (Report, error) {
 	err := workflow.ExecuteActivity(withShort(ctx), a.PlanUndo,
 		activities.UndoInput{RunID: w.settings.RunID, Of: w.in.Undo, DryRun: w.in.DryRun}).Get(ctx, &up)
 	if err != nil {
-		return w.finish(ctx, rep, plan.RunFailed, "undo", fmt.Sprintf("undo of run %s refused: %s", w.in.Undo, errText(err)))
+		return w.finish(ctx, rep, plan.RunFailed, "undo", fmt.Sprintf("undo of run %s refused: %s", w.in.Undo, ErrText(err)))
 	}
 	w.items, w.plans, rep.Plan = up.Of, up.Stages, up.Stages
 	var creates, updates, deletes int

@@ -116,8 +116,9 @@ func (w *orgSync) planAll(ctx workflow.Context) (failedStage, msg string) {
 	for _, k := range w.kinds {
 		w.setStage(ctx, string(k), plan.RunRunning)
 		var st plan.Stage
-		if err := workflow.ExecuteActivity(actx, a.PlanStage, activities.PlanInput{RunID: w.settings.RunID, Kind: k}).Get(ctx, &st); err != nil {
-			return string(k), fmt.Sprintf("planning %s failed, nothing was written: %v", k, errText(err))
+		if err := workflow.ExecuteActivity(actx, a.PlanStage, activities.PlanInput{RunID: w.settings.RunID, Kind: k,
+			Reconcile: &w.in.Reconcile, Unmatched: w.in.Unmatched}).Get(ctx, &st); err != nil {
+			return string(k), fmt.Sprintf("planning %s failed, nothing was written: %v", k, ErrText(err))
 		}
 		w.plans = append(w.plans, st)
 		w.progress.Remaining += st.Creates + st.Updates + st.Deletes

@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/orgsync/orgsync/activities"
-	"github.com/orgsync/orgsync/internal/config"
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
 	"github.com/orgsync/orgsync/internal/target"
@@ -29,6 +28,7 @@ type fake struct {
 	fail     func(seq int) (string, target.Class)
 	calls    []int // seqs in the order ApplyItem (or ApplyBatch) ran
 	batches  []activities.BatchInput
+	planned  []activities.PlanInput
 	env      *testsuite.TestWorkflowEnvironment
 	undos    []int // seqs undone, in order
 	done     map[int]bool
@@ -42,7 +42,7 @@ func rng(k model.Kind, wave, lo, n int, del bool) plan.Range {
 			base = (i + 1) * plan.SeqBase
 		}
 	}
-	return plan.Range{Kind: k, Wave: wave, Lo: base + lo, Hi: base + lo + n - 1, Delete: del}
+	return plan.Range{Kind: k, Wave: wave, Span: plan.Span{Lo: base + lo, Hi: base + lo + n - 1}, Delete: del}
 }
 
 func kindOf(seq int) model.Kind { return model.Kinds[seq/plan.SeqBase-1] }
@@ -54,7 +54,10 @@ func newEnv(t *testing.T, f *fake) *testsuite.TestWorkflowEnvironment {
 		RunID: "run-1", Target: "workbox", Company: "c", Rollback: "none", Window: 8, ApproveTimeout: time.Hour,
 	}, nil)
 	env.OnActivity(a.PlanStage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.PlanInput) (plan.Stage, error) { return f.stages[in.Kind], nil })
+		func(_ context.Context, in activities.PlanInput) (plan.Stage, error) {
+			f.planned = append(f.planned, in)
+			return f.stages[in.Kind], nil
+		})
 	env.OnActivity(a.ApplyItem, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ApplyInput) (activities.ApplyResult, error) {
 			f.mu.Lock()
@@ -79,15 +82,15 @@ func newEnv(t *testing.T, f *fake) *testsuite.TestWorkflowEnvironment {
 			return activities.ApplyResult{Status: plan.StatusApplied}, nil
 		})
 	env.OnActivity(a.ApplyBatch, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.BatchInput) (activities.BatchResult, error) {
+		func(_ context.Context, in activities.BatchInput) (activities.SpanResult, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.batches = append(f.batches, in)
 			waves := in.Waves
 			if len(waves) == 0 {
-				waves = []activities.Span{{Lo: in.Lo, Hi: in.Hi}}
+				waves = []plan.Span{in.Span}
 			}
-			var res activities.BatchResult
+			var res activities.SpanResult
 			for _, w := range waves {
 				for seq := w.Lo; seq <= w.Hi; seq++ {
 					f.calls = append(f.calls, seq)
@@ -294,6 +297,20 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 }
 
+// The run's reconcile and unmatched reach every PlanStage in its input.
+func TestReconcileTravelsToPlanStage(t *testing.T) {
+	f := &fake{stages: fullPlan()}
+	run(t, newEnv(t, f), Input{DryRun: true, Reconcile: true, Unmatched: plan.UnmatchedReport})
+	if len(f.planned) != len(model.Kinds) {
+		t.Fatalf("%d stages planned, want %d", len(f.planned), len(model.Kinds))
+	}
+	for _, in := range f.planned {
+		if in.Reconcile == nil || !*in.Reconcile || in.Unmatched != plan.UnmatchedReport {
+			t.Errorf("PlanStage %s: reconcile %v, unmatched %q", in.Kind, in.Reconcile, in.Unmatched)
+		}
+	}
+}
+
 func deletesOnly() map[model.Kind]plan.Stage {
 	return map[model.Kind]plan.Stage{
 		model.Employee: {Kind: model.Employee, Deletes: 50, Current: 100, Removals: []plan.Range{rng(model.Employee, 0, 1, 50, true)}},
@@ -359,7 +376,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestDeleteLimitDefault(t *testing.T) {
-	var d config.DeleteLimit
+	var d plan.DeleteLimit
 	if d.Allowed(100) != 10 || d.Allowed(100000) != 500 {
 		t.Fatalf("default limit: %d, %d", d.Allowed(100), d.Allowed(100000))
 	}

@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/orgsync/orgsync/activities"
@@ -49,12 +48,12 @@ func NewWorker(ctx context.Context, cfg config.Config, c client.Client, st *stor
 }
 
 // WorkerOptions are the optional hooks of a worker: metrics of target
-// requests (Observe), worker interceptors (item outcome counters) and of
-// each company's target limiter (OnLimiter).
+// requests (Observe), of plan items (Meter) and of each company's target
+// limiter (OnLimiter).
 type WorkerOptions struct {
-	Observe      Observe
-	Interceptors []interceptor.WorkerInterceptor
-	OnLimiter    func(company string, l *throttle.Limiter)
+	Observe   Observe
+	Meter     activities.Meter
+	OnLimiter func(company string, l *throttle.Limiter)
 }
 
 // NewWorkerWith is NewWorker with hooks. The worker polls cfg's task
@@ -64,7 +63,6 @@ type WorkerOptions struct {
 // runs that name no company, and runs begun before the company queues.
 func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *store.Store, log *slog.Logger, o WorkerOptions) (worker.Worker, error) {
 	opts := TemporalWorkerOptions()
-	opts.Interceptors = o.Interceptors
 	opts.WorkerStopTimeout = StopTimeout(cfg)
 	companies := cfg.Companies()
 	// Each company's target has its own adaptive limiter, and its queue's
@@ -91,7 +89,7 @@ func NewWorkerWith(ctx context.Context, cfg config.Config, c client.Client, st *
 			cancel()
 			return nil, fmt.Errorf("company %s: %w", co.CompanyName(), err)
 		}
-		acts.SearchAttributes, acts.Serves = search, cfg.CompanyNames()
+		acts.SearchAttributes, acts.Serves, acts.Meter = search, cfg.CompanyNames(), o.Meter
 		w := worker.New(c, workflows.CompanyQueue(cfg.TaskQueue, co.CompanyName()), withSlots(opts, slots[i]))
 		workflows.RegisterActivities(w, acts)
 		g.companies = append(g.companies, w)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/orgsync/orgsync/internal/plan"
 )
 
 // Prefix is the environment prefix of every variable.
@@ -125,7 +127,7 @@ func (c Config) Validate() error {
 	if err := oneOf(c.Target, "workbox", "workplace"); err != nil {
 		return bad("TARGET", "%v", err)
 	}
-	if err := oneOf(c.Rollback, "none", "stage", "run"); err != nil {
+	if err := plan.CheckRollback(c.Rollback); err != nil {
 		return bad("ROLLBACK", "%v", err)
 	}
 	if err := oneOf(c.SignatureV1, "apikey", "sdk"); err != nil {
@@ -147,6 +149,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := ParseRetention(c.Retention); err != nil {
 		return bad("RETENTION", "%v", err)
+	}
+	if _, err := c.ApproveWait(); err != nil {
+		return bad("APPROVE_TIMEOUT", "%v", err)
 	}
 	if _, err := ParseDeleteLimit(c.DeleteLimit); err != nil {
 		return bad("DELETE_LIMIT", "%v", err)
@@ -228,6 +233,17 @@ func Redact(raw string) string {
 	return p.String()
 }
 
+// ApproveWait is ORGSYNC_APPROVE_TIMEOUT: how long a run holds deletes
+// over the limit for approval. Validate refuses what it cannot read, so
+// the worker reads it once per run without a fallback of its own.
+func (c Config) ApproveWait() (time.Duration, error) {
+	d, err := time.ParseDuration(c.ApproveTimeout)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q: want a positive duration such as 24h or 30m", c.ApproveTimeout)
+	}
+	return d, nil
+}
+
 // ParseRetention reads "90d", a Go duration such as "720h", or "0" (keep
 // for ever, returned as 0).
 func ParseRetention(s string) (time.Duration, error) {
@@ -258,44 +274,22 @@ func oneOf(v string, allowed ...string) error {
 	return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
 }
 
-// DeleteLimit is a per-kind deletion threshold: a count, a percentage of
-// the kind's current mappings, or (zero value) the default: 500 or 10%,
-// whichever is smaller.
-type DeleteLimit struct {
-	Set       bool    `json:"set,omitempty"`
-	Count     int     `json:"count,omitempty"`
-	Percent   float64 `json:"percent,omitempty"`
-	IsPercent bool    `json:"isPercent,omitempty"`
-}
-
 // ParseDeleteLimit parses "", "120" or "5%".
-func ParseDeleteLimit(s string) (DeleteLimit, error) {
+func ParseDeleteLimit(s string) (plan.DeleteLimit, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return DeleteLimit{}, nil
+		return plan.DeleteLimit{}, nil
 	}
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || f < 0 || f > 100 {
-			return DeleteLimit{}, fmt.Errorf("%q: a percentage must be between 0%% and 100%%", s)
+			return plan.DeleteLimit{}, fmt.Errorf("%q: a percentage must be between 0%% and 100%%", s)
 		}
-		return DeleteLimit{Set: true, Percent: f, IsPercent: true}, nil
+		return plan.DeleteLimit{Set: true, Percent: f, IsPercent: true}, nil
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 {
-		return DeleteLimit{}, fmt.Errorf("%q: want a count such as 200 or a percentage such as 5%%", s)
+		return plan.DeleteLimit{}, fmt.Errorf("%q: want a count such as 200 or a percentage such as 5%%", s)
 	}
-	return DeleteLimit{Set: true, Count: n}, nil
-}
-
-// Allowed is how many deletes of a kind holding `current` items pass
-// without approval.
-func (d DeleteLimit) Allowed(current int) int {
-	switch {
-	case !d.Set:
-		return min(500, current/10)
-	case d.IsPercent:
-		return int(float64(current) * d.Percent / 100)
-	}
-	return d.Count
+	return plan.DeleteLimit{Set: true, Count: n}, nil
 }

@@ -28,6 +28,8 @@ func TestBadValueNamesTheVariable(t *testing.T) {
 		{"ORGSYNC_DELETE_LIMIT", "lots", "ORGSYNC_DELETE_LIMIT:"},
 		{"ORGSYNC_DELETE_LIMIT", "150%", "ORGSYNC_DELETE_LIMIT:"},
 		{"ORGSYNC_APPLY_WINDOW", "5000", "ORGSYNC_APPLY_WINDOW: must be between 1 and 500"},
+		{"ORGSYNC_APPROVE_TIMEOUT", "a day", "ORGSYNC_APPROVE_TIMEOUT: \"a day\": want a positive duration"},
+		{"ORGSYNC_APPROVE_TIMEOUT", "0s", "ORGSYNC_APPROVE_TIMEOUT:"},
 		{"ORGSYNC_MIGRATE", "perhaps", "ORGSYNC_MIGRATE: cannot parse"},
 		{"ORGSYNC_KNOX_URL", "knox.local", "ORGSYNC_KNOX_URL:"},
 		{"ORGSYNC_EMPLOYEE_KEY", "ssn", "ORGSYNC_EMPLOYEE_KEY:"},

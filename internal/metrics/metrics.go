@@ -2,8 +2,8 @@
 // SDK's own (through its OpenTelemetry contrib handler and the
 // OpenTelemetry Prometheus exporter) and orgsync's counters: plan items by
 // stage and outcome, target request latency by target, kind, method and
-// status, 429s, and the target's adaptive rate limit. Item outcomes are counted by an activity interceptor,
-// so the activities need no metrics code.
+// status, 429s, and the target's adaptive rate limit. The activities count
+// plan items through their Meter, which Metrics is, items of batches too.
 package metrics
 
 import (
@@ -23,7 +23,6 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/opentelemetry"
-	"go.temporal.io/sdk/interceptor"
 
 	"github.com/orgsync/orgsync/activities"
 	"github.com/orgsync/orgsync/internal/model"
@@ -144,59 +143,24 @@ func (m *Metrics) Serve(ctx context.Context, addr string, log *slog.Logger, moun
 	return ln.Addr().String(), nil
 }
 
-// Interceptor counts the outcome of every ApplyItem and the plan of every
-// PlanStage.
-func (m *Metrics) Interceptor() interceptor.WorkerInterceptor { return &workerInterceptor{m: m} }
-
-type workerInterceptor struct {
-	interceptor.WorkerInterceptorBase
-	m *Metrics
+// Item counts one plan item's outcome (activities.Meter).
+func (m *Metrics) Item(ctx context.Context, kind model.Kind, outcome string) {
+	m.items.WithLabelValues(string(kind), outcome, company(ctx)).Inc()
 }
 
-func (w *workerInterceptor) InterceptActivity(ctx context.Context, next interceptor.ActivityInboundInterceptor) interceptor.ActivityInboundInterceptor {
-	a := &activityInterceptor{m: w.m}
-	a.Next = next
-	return a
-}
-
-type activityInterceptor struct {
-	interceptor.ActivityInboundInterceptorBase
-	m *Metrics
-}
-
-func (a *activityInterceptor) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
-	res, err := a.Next.ExecuteActivity(ctx, in)
-	info := activity.GetInfo(ctx)
-	company := workflows.CompanyOfQueue(info.TaskQueue) // "" on the shared queue
-	switch info.ActivityType.Name {
-	case "ApplyItem":
-		var ai activities.ApplyInput
-		if len(in.Args) == 1 {
-			ai, _ = in.Args[0].(activities.ApplyInput)
-		}
-		stage := string(StageOfSeq(ai.Seq))
-		if err != nil {
-			a.m.items.WithLabelValues(stage, "retry", company).Inc()
-		} else if r, ok := res.(activities.ApplyResult); ok && r.Status != "" {
-			a.m.items.WithLabelValues(stage, r.Status, company).Inc()
-		}
-	case "PlanStage":
-		if st, ok := res.(plan.Stage); ok && err == nil {
-			for op, n := range map[string]int{plan.OpCreate: st.Creates, plan.OpUpdate: st.Updates, plan.OpDelete: st.Deletes,
-				"unchanged": st.Unchanged, plan.OpInvalid: st.Invalid} {
-				a.m.planned.WithLabelValues(string(st.Kind), op, company).Add(float64(n))
-			}
-		}
+// Planned counts what planning a stage found (activities.Meter).
+func (m *Metrics) Planned(ctx context.Context, st plan.Stage) {
+	co := company(ctx)
+	for op, n := range map[string]int{plan.OpCreate: st.Creates, plan.OpUpdate: st.Updates, plan.OpDelete: st.Deletes,
+		"unchanged": st.Unchanged, plan.OpInvalid: st.Invalid} {
+		m.planned.WithLabelValues(string(st.Kind), op, co).Add(float64(n))
 	}
-	return res, err
 }
 
-// StageOfSeq is the kind of a plan item from its number: the store spaces
-// the kinds plan.SeqBase apart, starting at 1 x SeqBase for the first kind.
-func StageOfSeq(seq int) model.Kind {
-	i := seq/plan.SeqBase - 1
-	if i < 0 || i >= len(model.Kinds) {
-		return "unknown"
-	}
-	return model.Kinds[i]
+// company labels an activity's counts with the company whose task queue
+// ran it ("" on the shared queue).
+func company(ctx context.Context) string {
+	return workflows.CompanyOfQueue(activity.GetInfo(ctx).TaskQueue)
 }
+
+var _ activities.Meter = (*Metrics)(nil)

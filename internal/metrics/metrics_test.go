@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -11,7 +12,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/interceptor"
 
 	"github.com/orgsync/orgsync/internal/app"
 	"github.com/orgsync/orgsync/internal/metrics"
@@ -66,7 +66,7 @@ func TestScrape(t *testing.T) {
 	defer c.Close()
 	var lim *throttle.Limiter
 	w, err := app.NewWorkerWith(ctx, s.Config, c, s.Store, testenv.Logger(), app.WorkerOptions{
-		Observe: m.Observe(s.Config.Target), Interceptors: []interceptor.WorkerInterceptor{m.Interceptor()},
+		Observe: m.Observe(s.Config.Target), Meter: m,
 		OnLimiter: func(company string, l *throttle.Limiter) { lim = l; m.Limiter(s.Config.Target, company, l) },
 	})
 	if err != nil {
@@ -77,13 +77,17 @@ func TestScrape(t *testing.T) {
 	}
 	defer w.Stop()
 
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "metrics-test", TaskQueue: s.Config.TaskQueue}, workflows.WorkflowName, workflows.Input{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep plan.Report
-	if err := run.Get(ctx, &rep); err != nil || rep.Status != plan.RunCompleted {
-		t.Fatalf("run: %v %+v", err, rep)
+	// The employees in batch mode (ApplyBatch), the rest one activity per
+	// item (ApplyItem): both are counted.
+	for i, in := range []workflows.Input{{Stages: []string{"grade", "position", "department"}}, {Batch: 10}} {
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("metrics-test-%d", i), TaskQueue: s.Config.TaskQueue}, workflows.WorkflowName, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep plan.Report
+		if err := run.Get(ctx, &rep); err != nil || rep.Status != plan.RunCompleted {
+			t.Fatalf("run %+v: %v %+v", in, err, rep)
+		}
 	}
 	src := s.Source(t)
 	// One 429 as the gateway would send it.
@@ -138,13 +142,4 @@ func grep(body, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-func TestStageOfSeq(t *testing.T) {
-	for seq, want := range map[int]omodel.Kind{plan.SeqBase + 1: omodel.Grade, 2*plan.SeqBase + 7: omodel.Position,
-		3 * plan.SeqBase: omodel.Department, 4*plan.SeqBase + 99: omodel.Employee, 5: "unknown"} {
-		if got := metrics.StageOfSeq(seq); got != want {
-			t.Errorf("StageOfSeq(%d) = %s, want %s", seq, got, want)
-		}
-	}
 }

@@ -41,19 +41,35 @@ const (
 // stage can be planned again without renumbering the others.
 const SeqBase = 10_000_000
 
-// Range is a run of consecutive plan items (Lo..Hi inclusive) of one kind
-// and wave that may be applied in parallel. Waves order department writes
-// by depth: parents before children, leaves before parents on delete.
+// KindOfSeq is the kind of a plan item from its number: the kinds start at
+// 1 x SeqBase, in model.Kinds order.
+func KindOfSeq(seq int) model.Kind {
+	i := seq/SeqBase - 1
+	if i < 0 || i >= len(model.Kinds) {
+		return "unknown"
+	}
+	return model.Kinds[i]
+}
+
+// Span is the consecutive plan items Lo..Hi (inclusive): the one shape of
+// a run of items in ranges, children's inputs and batches.
+type Span struct {
+	Lo int `json:"lo"`
+	Hi int `json:"hi"`
+}
+
+// Count is the number of items in the span.
+func (s Span) Count() int { return s.Hi - s.Lo + 1 }
+
+// Range is a span of plan items of one kind and wave that may be applied
+// in parallel. Waves order department writes by depth: parents before
+// children, leaves before parents on delete.
 type Range struct {
 	Kind   model.Kind `json:"kind"`
 	Wave   int        `json:"wave"`
 	Delete bool       `json:"delete,omitempty"`
-	Lo     int        `json:"lo"`
-	Hi     int        `json:"hi"`
+	Span
 }
-
-// Count is the number of items in the range.
-func (r Range) Count() int { return r.Hi - r.Lo + 1 }
 
 // Stage is what planning one kind found.
 type Stage struct {

@@ -3,13 +3,10 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/orgsync/orgsync/activities"
-	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/plan"
 )
 
@@ -111,123 +108,10 @@ func (w *orgSync) recordApproval(ctx workflow.Context) *plan.Approval {
 // deletesOverLimit reports whether any kind would delete more than its
 // limit allows: a source that suddenly returns nothing is held here.
 func (w *orgSync) deletesOverLimit() bool {
-	limit := w.settings.DeleteLimit
-	if w.in.DeleteLimit != nil {
-		limit.Set, limit.IsPercent, limit.Count = true, false, *w.in.DeleteLimit
-	}
 	for _, st := range w.plans {
-		if st.Deletes > limit.Allowed(st.Current) {
+		if st.Deletes > w.settings.DeleteLimit.Allowed(st.Current) {
 			return true
 		}
 	}
 	return false
-}
-
-// applyInput lets the input override the worker's defaults.
-func (w *orgSync) applyInput() {
-	if w.in.ApproveDeletes {
-		w.approved = true
-	}
-	if w.in.Rollback != "" {
-		w.settings.Rollback = w.in.Rollback
-	}
-	if w.settings.Window < 1 || w.settings.Window > 500 {
-		w.settings.Window = 200
-	}
-	if w.settings.ApproveTimeout <= 0 {
-		w.settings.ApproveTimeout = 24 * time.Hour
-	}
-}
-
-func validateInput(in Input) error {
-	switch in.Rollback {
-	case "", "none", "stage", "run":
-	default:
-		return fmt.Errorf("input rollback: %q is not one of none, stage, run", in.Rollback)
-	}
-	if in.Batch < 0 || in.Batch > 1000 {
-		return fmt.Errorf("input batch: must be between 0 and 1000, got %d", in.Batch)
-	}
-	if in.DeleteLimit != nil && *in.DeleteLimit < 0 {
-		return fmt.Errorf("input deleteLimit: must not be negative, got %d", *in.DeleteLimit)
-	}
-	if in.Undo != "" && (len(in.Stages) > 0 || in.Reconcile || in.Batch > 0 || in.ApplyPlan != "") {
-		return fmt.Errorf("input undo: undoes a whole run; stages, reconcile, batch and applyPlan do not apply to it")
-	}
-	switch in.Unmatched {
-	case "", plan.UnmatchedDelete, plan.UnmatchedReport:
-	default:
-		return fmt.Errorf("input unmatched: %q is not one of delete, report", in.Unmatched)
-	}
-	return nil
-}
-
-// selectStages returns the requested stages in the fixed order, all of
-// them when none are named.
-func selectStages(names []string) ([]model.Kind, error) {
-	if len(names) == 0 {
-		return model.Kinds, nil
-	}
-	want := map[model.Kind]bool{}
-	for _, n := range names {
-		k, ok := model.ParseKind(n)
-		if !ok {
-			return nil, fmt.Errorf("input stages: %q is not one of grade, position, department, employee", n)
-		}
-		want[k] = true
-	}
-	var out []model.Kind
-	for _, k := range model.Kinds {
-		if want[k] {
-			out = append(out, k)
-		}
-	}
-	return out, nil
-}
-
-func (w *orgSync) setStage(ctx workflow.Context, stage, status string) {
-	w.progress.Stage, w.progress.Status = stage, status
-	if !w.settings.SearchAttributes {
-		return
-	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx,
-		stageKey.ValueSet(stage), statusKey.ValueSet(status))
-}
-
-var (
-	stageKey   = temporal.NewSearchAttributeKeyKeyword("OrgSyncStage")
-	statusKey  = temporal.NewSearchAttributeKeyKeyword("OrgSyncStatus")
-	changedKey = temporal.NewSearchAttributeKeyInt64("OrgSyncChanged")
-	failedKey  = temporal.NewSearchAttributeKeyInt64("OrgSyncFailed")
-)
-
-func (w *orgSync) upsertSearchAttributes(ctx workflow.Context, rep Report) {
-	if !w.settings.SearchAttributes {
-		return
-	}
-	var changed, failed int64
-	for _, s := range rep.Stages {
-		changed += int64(s.Created + s.Updated + s.Deleted)
-		failed += int64(s.Failed)
-	}
-	_ = workflow.UpsertTypedSearchAttributes(ctx, statusKey.ValueSet(rep.Status),
-		changedKey.ValueSet(changed), failedKey.ValueSet(failed))
-}
-
-// errText unwraps the activity error chain to the message a person needs.
-func errText(err error) string {
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		return ae.Message()
-	}
-	return err.Error()
-}
-
-// recordStatus writes the run's stage and status to Postgres; a failure to
-// do so is logged, not fatal: the table is a convenience.
-func (w *orgSync) recordStatus(ctx workflow.Context, stage, status string) {
-	err := workflow.ExecuteActivity(withShort(ctx), a.SetStatus, activities.StatusInput{RunID: w.settings.RunID, Stage: stage, Status: status}).Get(ctx, nil)
-	if err != nil {
-		workflow.GetLogger(ctx).Warn("could not record the run status", "error", err)
-	}
 }
