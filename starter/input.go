@@ -53,10 +53,10 @@ func (f *inputFlags) input(fs *pflag.FlagSet) (workflows.Input, error) {
 		}
 		in.Stages = append(in.Stages, s)
 	}
-	switch f.rollback {
-	case "", "none", "stage", "run":
-	default:
-		return in, usageErr(fmt.Errorf("--rollback: %q is not one of none, stage, run", f.rollback))
+	if f.rollback != "" {
+		if err := plan.CheckRollback(f.rollback); err != nil {
+			return in, usageErr(fmt.Errorf("--rollback: %w", err))
+		}
 	}
 	var err error
 	in.DeleteLimit, err = f.limit(fs)

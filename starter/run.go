@@ -148,7 +148,7 @@ func (e *env) wait(ctx context.Context, run client.WorkflowRun, show bool) (plan
 				return r.rep, fmt.Errorf("run %s was cancelled (its rollback policy compensated): see `starter report %s`", run.GetRunID(), run.GetRunID())
 			}
 			if r.err != nil {
-				return r.rep, fmt.Errorf("run %s failed: %s", run.GetRunID(), errText(r.err))
+				return r.rep, fmt.Errorf("run %s failed: %s", run.GetRunID(), workflows.ErrText(r.err))
 			}
 			return r.rep, nil
 		case <-tick.C:
@@ -170,19 +170,6 @@ func (e *env) wait(ctx context.Context, run client.WorkflowRun, show bool) (plan
 			return plan.Report{}, ctx.Err()
 		}
 	}
-}
-
-// errText is the innermost message of a workflow failure.
-func errText(err error) string {
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		return ae.Message()
-	}
-	var we *temporal.WorkflowExecutionError
-	if errors.As(err, &we) && errors.Unwrap(we) != nil {
-		return errors.Unwrap(we).Error()
-	}
-	return err.Error()
 }
 
 // outcome turns a finished run's status into the exit status.

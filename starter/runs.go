@@ -84,7 +84,7 @@ func (e *env) approveCmd() *cobra.Command {
 			if errors.As(err, &nf) || strings.Contains(err.Error(), "already completed") {
 				return fmt.Errorf("run %s is not running (status %s): there is nothing to approve", r.RunID, r.Status)
 			}
-			return fmt.Errorf("approve run %s: %s", r.RunID, errText(err))
+			return fmt.Errorf("approve run %s: %s", r.RunID, workflows.ErrText(err))
 		}
 		deletes := e.plannedDeletes(ctx, r.RunID)
 		e.printf("deletes of run %s approved by %s%s\n", r.RunID, by, deletes)
