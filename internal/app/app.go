@@ -13,6 +13,7 @@ import (
 	"github.com/orgsync/orgsync/internal/inputfile"
 	"github.com/orgsync/orgsync/internal/knox"
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/source"
 	"github.com/orgsync/orgsync/internal/target"
 	"github.com/orgsync/orgsync/internal/throttle"
@@ -59,16 +60,15 @@ func NewTarget(cfg config.Config, observe Observe) (target.Client, error) {
 func newTarget(cfg config.Config, observe Observe, lim *throttle.Limiter) (target.Client, error) {
 	switch cfg.Target {
 	case "workbox":
-		return workbox.New(workbox.Config{
+		return workbox.New(workbox.Config{Account: ncpapi.Account{
 			BaseURL: cfg.WorkboxURL, CompanyID: cfg.CompanyID, AccessKey: cfg.AccessKey.Reveal(),
-			SecretKey: cfg.SecretKey.Reveal(), APIKey: cfg.APIKey.Reveal(), SignatureV1: cfg.SignatureV1,
-			RateLimit: cfg.TargetRPS, Limiter: lim, Observe: observe,
-		})
+			SecretKey: cfg.SecretKey.Reveal(), RateLimit: cfg.TargetRPS, Limiter: lim, Observe: observe,
+		}, APIKey: cfg.APIKey.Reveal(), SignatureV1: cfg.SignatureV1})
 	case "workplace":
-		return workplace.New(workplace.Config{
+		return workplace.New(workplace.Config{Account: ncpapi.Account{
 			BaseURL: cfg.WorkplaceURL, CompanyID: cfg.CompanyID, AccessKey: cfg.AccessKey.Reveal(),
 			SecretKey: cfg.SecretKey.Reveal(), RateLimit: cfg.TargetRPS, Limiter: lim, Observe: observe,
-		})
+		}})
 	}
 	return nil, fmt.Errorf("ORGSYNC_TARGET: %q is not supported by this build", cfg.Target)
 }

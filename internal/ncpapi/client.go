@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,18 +20,51 @@ import (
 // DefaultTimeout is the products' time for one request.
 const DefaultTimeout = 10 * time.Second
 
+// Account is what every product's Config has (workbox.Config and
+// workplace.Config embed it, and so does Config): where the product's API
+// is, whose company, the keys, and how requests are paced, timed and
+// observed. SecretKey never leaves it through String, GoString, LogValue or
+// JSON.
+type Account struct {
+	BaseURL    string // the product's ProductionURL, or a sandbox's URL with the same path
+	CompanyID  string // WORKBOX: 연동키 (Developers > 기본 설정 > 연동키); WORKPLACE: the company's UUID
+	AccessKey  string
+	SecretKey  string        `json:"-"`
+	Timeout    time.Duration // per request; 0 = DefaultTimeout
+	HTTPClient *http.Client  // nil = a client of its own
+	// RateLimit is the client-side limit in requests per second, waited for
+	// before each request (burst 1, so requests are evenly spaced); 0 = none.
+	RateLimit float64
+	// Limiter, when set, is the target's adaptive limiter shared by the
+	// worker's clients (it then bounds itself by RateLimit); nil = a
+	// limiter of this client's own from RateLimit.
+	Limiter *throttle.Limiter
+	// Observe, when set, is called after every request; status is 0 when no
+	// answer arrived (timeout, connection error).
+	Observe func(kind model.Kind, method string, status int, d time.Duration)
+	// Now is the signing clock (nil = time.Now); tests skew it.
+	Now func() time.Time
+}
+
+// String prints the account without the secret key; the products' Configs
+// print it inside their own braces.
+func (a Account) String() string {
+	return fmt.Sprintf("BaseURL:%s CompanyID:%s AccessKey:%s SecretKey:%s Timeout:%s RateLimit:%g",
+		a.BaseURL, a.CompanyID, a.AccessKey, ncpauth.Redact(a.SecretKey), a.Timeout, a.RateLimit)
+}
+
+// GoString keeps %#v from dumping the secret.
+func (a Account) GoString() string { return a.String() }
+
+// LogValue keeps slog from dumping the secret.
+func (a Account) LogValue() slog.Value { return slog.StringValue(a.String()) }
+
 // Config is what a product client (internal/workbox, internal/workplace)
-// builds its Client from: the fields of the product's Config that every
-// product has (documented there), then the product's rules.
+// builds its Client from: the product's Account, then the product's rules.
+// It prints as its Account, so APIKey is not printed either.
 type Config struct {
-	Product                                  string // "workbox": prefixes configuration errors
-	BaseURL, CompanyID, AccessKey, SecretKey string
-	Timeout                                  time.Duration // 0 = DefaultTimeout
-	HTTPClient                               *http.Client
-	RateLimit                                float64
-	Limiter                                  *throttle.Limiter
-	Observe                                  func(kind model.Kind, method string, status int, d time.Duration)
-	Now                                      func() time.Time
+	Product string // "workbox": prefixes configuration errors
+	Account
 
 	// Signature is the version the product's gateway checks; APIKey and
 	// Variant are for V1 only.

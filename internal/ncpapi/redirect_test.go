@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/ncpauth"
 	"github.com/orgsync/orgsync/internal/target"
 	"github.com/orgsync/orgsync/internal/workbox"
@@ -41,11 +42,12 @@ func TestRedirectsAreRefused(t *testing.T) {
 		supplied := &http.Client{}
 		clients := map[string]target.Client{}
 		for _, hc := range []*http.Client{nil, supplied} {
-			wb, err := workbox.New(workbox.Config{BaseURL: first.URL, CompanyID: "c1", AccessKey: access, SecretKey: secret, APIKey: apiKey, HTTPClient: hc})
+			account := ncpapi.Account{BaseURL: first.URL, CompanyID: "c1", AccessKey: access, SecretKey: secret, HTTPClient: hc}
+			wb, err := workbox.New(workbox.Config{Account: account, APIKey: apiKey})
 			if err != nil {
 				t.Fatal(err)
 			}
-			wp, err := workplace.New(workplace.Config{BaseURL: first.URL, CompanyID: "c1", AccessKey: access, SecretKey: secret, HTTPClient: hc})
+			wp, err := workplace.New(workplace.Config{Account: account})
 			if err != nil {
 				t.Fatal(err)
 			}

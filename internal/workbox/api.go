@@ -7,14 +7,11 @@ package workbox
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/ncpauth"
-	"github.com/orgsync/orgsync/internal/throttle"
 )
 
 // ProductionURL is the WORKBOX org API behind the NCP API Gateway.
@@ -28,37 +25,21 @@ const (
 	MaxResponseBytes = 1 << 20
 )
 
-// Config is what a Client needs. SecretKey and APIKey never leave it through
-// String, GoString, LogValue or JSON.
+// Config is what a Client needs: the account, with BaseURL e.g.
+// ProductionURL or http://127.0.0.1:8088/workbox/workbox/openapi/v1, and
+// the API key. SecretKey and APIKey never leave it through String,
+// GoString, LogValue or JSON.
 type Config struct {
-	BaseURL   string // e.g. ProductionURL or http://127.0.0.1:8088/workbox/workbox/openapi/v1
-	CompanyID string // 연동키 (Developers > 기본 설정 > 연동키)
-	AccessKey string
-	SecretKey string `json:"-"`
-	APIKey    string `json:"-"`
+	ncpapi.Account
+	APIKey string `json:"-"`
 	// SignatureV1 is the v1 string to sign: "apikey" (default, with the
 	// API-key line) or "sdk" (without it); see ncpauth.
 	SignatureV1 string
-	Timeout     time.Duration // per request; 0 = DefaultTimeout
-	HTTPClient  *http.Client  // nil = a client of its own
-	// RateLimit is the client-side limit in requests per second, waited for
-	// before each request (burst 1, so requests are evenly spaced); 0 = none.
-	RateLimit float64
-	// Limiter, when set, is the target's adaptive limiter shared by the
-	// worker's clients (it then bounds itself by RateLimit); nil = a
-	// limiter of this client's own from RateLimit.
-	Limiter *throttle.Limiter
-	// Observe, when set, is called after every request; status is 0 when no
-	// answer arrived (timeout, connection error).
-	Observe func(kind model.Kind, method string, status int, d time.Duration)
-	// Now is the signing clock (nil = time.Now); tests skew it.
-	Now func() time.Time
 }
 
 // String prints the config without credentials.
 func (c Config) String() string {
-	return fmt.Sprintf("workbox.Config{BaseURL:%s CompanyID:%s AccessKey:%s SecretKey:%s APIKey:%s SignatureV1:%s Timeout:%s RateLimit:%g}",
-		c.BaseURL, c.CompanyID, c.AccessKey, ncpauth.Redact(c.SecretKey), ncpauth.Redact(c.APIKey), c.SignatureV1, c.Timeout, c.RateLimit)
+	return fmt.Sprintf("workbox.Config{%s APIKey:%s SignatureV1:%s}", c.Account, ncpauth.Redact(c.APIKey), c.SignatureV1)
 }
 
 // GoString keeps %#v from dumping the secret.

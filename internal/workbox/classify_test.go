@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/ncpapi/ncpapitest"
 	"github.com/orgsync/orgsync/internal/target"
 )
@@ -11,7 +12,7 @@ import (
 // canned answers one fixed status and body to every request.
 func canned(t *testing.T, status int, body string) *Client {
 	t.Helper()
-	return newTestClient(t, Config{BaseURL: ncpapitest.Canned(t, status, body) + "/workbox/workbox/openapi/v1"})
+	return newTestClient(t, ncpapi.Account{BaseURL: ncpapitest.Canned(t, status, body) + "/workbox/workbox/openapi/v1"})
 }
 
 func errBody(code, msg string) string { return ncpapitest.GatewayBody(code, msg) }

@@ -23,10 +23,7 @@ var _ target.Client = (*Client)(nil)
 func New(cfg Config) (*Client, error) {
 	variant, ok := ncpauth.ParseV1Variant(cfg.SignatureV1)
 	api, err := ncpapi.New(ncpapi.Config{
-		Product: "workbox", BaseURL: cfg.BaseURL, CompanyID: cfg.CompanyID,
-		AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
-		Timeout: cfg.Timeout, HTTPClient: cfg.HTTPClient, RateLimit: cfg.RateLimit, Limiter: cfg.Limiter,
-		Observe: cfg.Observe, Now: cfg.Now,
+		Product: "workbox", Account: cfg.Account,
 		Signature: ncpauth.V1, APIKey: cfg.APIKey, Variant: variant,
 		CompanyPath: "/organization/company/",
 		MaxBytes:    MaxResponseBytes, TooLarge: "response too large (over 1 MiB)",

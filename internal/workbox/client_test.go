@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/ncpauth"
 	"github.com/orgsync/orgsync/internal/target"
 )
@@ -29,16 +30,13 @@ const (
 )
 
 // newTestClient fills the credentials the tests do not care about.
-func newTestClient(t *testing.T, cfg Config) *Client {
+func newTestClient(t *testing.T, a ncpapi.Account) *Client {
 	t.Helper()
-	if cfg.CompanyID == "" {
-		cfg.CompanyID = testCompany
+	if a.CompanyID == "" {
+		a.CompanyID = testCompany
 	}
-	cfg.AccessKey, cfg.SecretKey = testAccess, testSecret
-	if cfg.APIKey == "" {
-		cfg.APIKey = testAPIKey
-	}
-	c, err := New(cfg)
+	a.AccessKey, a.SecretKey = testAccess, testSecret
+	c, err := New(Config{Account: a, APIKey: testAPIKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +79,7 @@ func recorder(t *testing.T) (*httptest.Server, func() []seen) {
 func TestRequests(t *testing.T) {
 	srv, requests := recorder(t)
 	now := time.UnixMilli(1505290625682)
-	c := newTestClient(t, Config{BaseURL: srv.URL + "/workbox/workbox/openapi/v1/", Now: func() time.Time { return now }})
+	c := newTestClient(t, ncpapi.Account{BaseURL: srv.URL + "/workbox/workbox/openapi/v1/", Now: func() time.Time { return now }})
 	ctx := context.Background()
 	en := map[string]string{"en_US": "Senior"}
 	calls := []struct {
@@ -154,7 +152,7 @@ func TestRequests(t *testing.T) {
 
 func TestSDKVariantAndNoAPIKey(t *testing.T) {
 	srv, requests := recorder(t)
-	c, err := New(Config{BaseURL: srv.URL, CompanyID: testCompany, AccessKey: testAccess, SecretKey: testSecret, SignatureV1: "sdk"})
+	c, err := New(Config{Account: ncpapi.Account{BaseURL: srv.URL, CompanyID: testCompany, AccessKey: testAccess, SecretKey: testSecret}, SignatureV1: "sdk"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +172,7 @@ func TestSDKVariantAndNoAPIKey(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	ok := Config{BaseURL: "http://h/x", CompanyID: "c", AccessKey: "a", SecretKey: "s", APIKey: "k"}
+	ok := Config{Account: ncpapi.Account{BaseURL: "http://h/x", CompanyID: "c", AccessKey: "a", SecretKey: "s"}, APIKey: "k"}
 	for name, mutate := range map[string]func(*Config){
 		"relative url": func(c *Config) { c.BaseURL = "/workbox" },
 		"no company":   func(c *Config) { c.CompanyID = "" },
@@ -207,7 +205,7 @@ func TestTimeoutIsTransient(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	var status = -1
-	c := newTestClient(t, Config{BaseURL: srv.URL, Timeout: 50 * time.Millisecond,
+	c := newTestClient(t, ncpapi.Account{BaseURL: srv.URL, Timeout: 50 * time.Millisecond,
 		Observe: func(k model.Kind, m string, s int, d time.Duration) { status = s }})
 	start := time.Now()
 	err := c.Create(context.Background(), model.Entity{Kind: model.Grade, Key: "G1", Name: "x"})
@@ -230,7 +228,7 @@ func TestConnectionErrorIsTransient(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
-	c := newTestClient(t, Config{BaseURL: "http://" + addr})
+	c := newTestClient(t, ncpapi.Account{BaseURL: "http://" + addr})
 	err = c.Delete(context.Background(), model.Employee, "E1")
 	if te := asTargetError(t, err); te.Class != target.Transient || !strings.Contains(te.Message, "user E1") {
 		t.Errorf("got %v", err)
@@ -253,7 +251,7 @@ func TestResponseTooLarge(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	srv, requests := recorder(t)
-	c := newTestClient(t, Config{BaseURL: srv.URL, RateLimit: 20}) // one every 50ms
+	c := newTestClient(t, ncpapi.Account{BaseURL: srv.URL, RateLimit: 20}) // one every 50ms
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range 6 {
@@ -273,7 +271,7 @@ func TestRateLimit(t *testing.T) {
 
 	// A wait longer than the caller's deadline ends without a request,
 	// throttled: the item waits for capacity, it did not fail.
-	c = newTestClient(t, Config{BaseURL: srv.URL, RateLimit: 0.5})
+	c = newTestClient(t, ncpapi.Account{BaseURL: srv.URL, RateLimit: 0.5})
 	_ = c.Delete(context.Background(), model.Grade, "first")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -288,7 +286,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestCanceled(t *testing.T) {
 	srv, _ := recorder(t)
-	c := newTestClient(t, Config{BaseURL: srv.URL})
+	c := newTestClient(t, ncpapi.Account{BaseURL: srv.URL})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := c.Delete(ctx, model.Grade, "G1")
@@ -325,7 +323,7 @@ func TestNoSecretsOrBodiesInErrors(t *testing.T) {
 			}
 		}
 	}
-	cfg := Config{BaseURL: "http://h", CompanyID: "c", AccessKey: "a", SecretKey: testSecret, APIKey: testAPIKey}
+	cfg := Config{Account: ncpapi.Account{BaseURL: "http://h", CompanyID: "c", AccessKey: "a", SecretKey: testSecret}, APIKey: testAPIKey}
 	var logged bytes.Buffer
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("cfg", "cfg", cfg)
 	c, _ := New(cfg)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/target"
 )
 
@@ -27,7 +28,7 @@ func answers(t *testing.T, list ...[2]string) (*Client, *atomic.Int32) {
 		fmt.Fprint(w, list[i][1])
 	}))
 	t.Cleanup(srv.Close)
-	return newTestClient(t, Config{BaseURL: srv.URL + "/workbox/workbox/openapi/v1"}), &n
+	return newTestClient(t, ncpapi.Account{BaseURL: srv.URL + "/workbox/workbox/openapi/v1"}), &n
 }
 
 func wbErr(code string) string { return fmt.Sprintf(`{"error":{"errorCode":%q,"message":"m"}}`, code) }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/target"
 	"github.com/orgsync/orgsync/internal/workbox"
 	"github.com/orgsync/orgsync/sandbox/server"
@@ -39,11 +40,10 @@ func newSandbox(t *testing.T, cfg server.Config) *sandbox {
 // by mutate.
 func (s *sandbox) client(mutate ...func(*workbox.Config)) *workbox.Client {
 	s.t.Helper()
-	cfg := workbox.Config{
+	cfg := workbox.Config{Account: ncpapi.Account{
 		BaseURL: s.url + server.WorkboxPrefix, CompanyID: s.cfg.CompanyID,
-		AccessKey: s.cfg.AccessKey, SecretKey: s.cfg.SecretKey, APIKey: s.cfg.APIKey,
-		Timeout: 2 * time.Second,
-	}
+		AccessKey: s.cfg.AccessKey, SecretKey: s.cfg.SecretKey, Timeout: 2 * time.Second,
+	}, APIKey: s.cfg.APIKey}
 	for _, m := range mutate {
 		m(&cfg)
 	}

@@ -8,15 +8,11 @@ package workplace
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
 	"github.com/orgsync/orgsync/internal/ncpapi"
-	"github.com/orgsync/orgsync/internal/ncpauth"
-	"github.com/orgsync/orgsync/internal/throttle"
 )
 
 // ProductionURL is the WORKPLACE org API v2 behind the NCP API Gateway.
@@ -36,36 +32,20 @@ const (
 	DefaultEmployYmd = "2000-01-01"
 )
 
-// Config is what a Client needs. SecretKey never leaves it through String,
+// Config is what a Client needs: the account, with BaseURL e.g.
+// ProductionURL or http://127.0.0.1:8088/organization/apigw/v2, and how
+// lists and employees are sent. SecretKey never leaves it through String,
 // GoString, LogValue or JSON.
 type Config struct {
-	BaseURL   string // e.g. ProductionURL or http://127.0.0.1:8088/organization/apigw/v2
-	CompanyID string // WORKPLACE company id (a UUID)
-	AccessKey string
-	SecretKey string        `json:"-"`
-	Timeout   time.Duration // per request; 0 = DefaultTimeout
-	PageSize  int           // list page size; 0 = DefaultPageSize
+	ncpapi.Account
+	PageSize int // list page size; 0 = DefaultPageSize
 	// DefaultEmployYmd replaces DefaultEmployYmd when set (yyyy-MM-dd).
 	DefaultEmployYmd string
-	HTTPClient       *http.Client // nil = a client of its own
-	// RateLimit is the client-side limit in requests per second (burst 1);
-	// 0 = none.
-	RateLimit float64
-	// Limiter, when set, is the target's adaptive limiter shared by the
-	// worker's clients (it then bounds itself by RateLimit); nil = a
-	// limiter of this client's own from RateLimit.
-	Limiter *throttle.Limiter
-	// Observe, when set, is called after every request; status is 0 when
-	// no answer arrived.
-	Observe func(kind model.Kind, method string, status int, d time.Duration)
-	// Now is the signing clock (nil = time.Now); tests skew it.
-	Now func() time.Time
 }
 
 // String prints the config without credentials.
 func (c Config) String() string {
-	return fmt.Sprintf("workplace.Config{BaseURL:%s CompanyID:%s AccessKey:%s SecretKey:%s Timeout:%s PageSize:%d RateLimit:%g}",
-		c.BaseURL, c.CompanyID, c.AccessKey, ncpauth.Redact(c.SecretKey), c.Timeout, c.PageSize, c.RateLimit)
+	return fmt.Sprintf("workplace.Config{%s PageSize:%d DefaultEmployYmd:%s}", c.Account, c.PageSize, c.DefaultEmployYmd)
 }
 
 // GoString keeps %#v from dumping the secret.

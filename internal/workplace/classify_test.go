@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/ncpapi/ncpapitest"
 	"github.com/orgsync/orgsync/internal/target"
 )
@@ -117,7 +118,7 @@ func TestBodies(t *testing.T) {
 }
 
 func TestConfigRedacts(t *testing.T) {
-	cfg := Config{BaseURL: "http://x", CompanyID: "c", AccessKey: "ak", SecretKey: "TOPSECRET"}
+	cfg := Config{Account: ncpapi.Account{BaseURL: "http://x", CompanyID: "c", AccessKey: "ak", SecretKey: "TOPSECRET"}}
 	for _, s := range []string{cfg.String(), fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg)} {
 		if strings.Contains(s, "TOPSECRET") {
 			t.Fatalf("secret printed: %s", s)
@@ -128,10 +129,10 @@ func TestConfigRedacts(t *testing.T) {
 		t.Fatalf("secret printed: %s", s)
 	}
 	for _, bad := range []Config{
-		{BaseURL: "x", CompanyID: "c", AccessKey: "a", SecretKey: "s"},
-		{BaseURL: "http://x", AccessKey: "a", SecretKey: "s"},
-		{BaseURL: "http://x", CompanyID: "c", AccessKey: "a"},
-		{BaseURL: "http://x", CompanyID: "c", AccessKey: "a", SecretKey: "s", DefaultEmployYmd: "2020/01/01"},
+		{Account: ncpapi.Account{BaseURL: "x", CompanyID: "c", AccessKey: "a", SecretKey: "s"}},
+		{Account: ncpapi.Account{BaseURL: "http://x", AccessKey: "a", SecretKey: "s"}},
+		{Account: ncpapi.Account{BaseURL: "http://x", CompanyID: "c", AccessKey: "a"}},
+		{Account: ncpapi.Account{BaseURL: "http://x", CompanyID: "c", AccessKey: "a", SecretKey: "s"}, DefaultEmployYmd: "2020/01/01"},
 	} {
 		if _, err := New(bad); err == nil {
 			t.Errorf("New(%v) accepted", bad)

@@ -45,10 +45,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	var err error
 	c.api, err = ncpapi.New(ncpapi.Config{
-		Product: "workplace", BaseURL: cfg.BaseURL, CompanyID: cfg.CompanyID,
-		AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey,
-		Timeout: cfg.Timeout, HTTPClient: cfg.HTTPClient, RateLimit: cfg.RateLimit, Limiter: cfg.Limiter,
-		Observe: cfg.Observe, Now: cfg.Now,
+		Product: "workplace", Account: cfg.Account,
 		Signature: ncpauth.V2, CompanyPath: "/company/",
 		MaxBytes: MaxResponseBytes, TooLarge: "response too large",
 		Resource: Resource, Body: func(e model.Entity) any { return Body(e, c.defaultYmd) }, Classify: classifyRead,

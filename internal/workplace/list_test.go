@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 )
 
 // pager serves n grades, at most cap a page whatever limit asks, with the
@@ -35,7 +36,7 @@ func pager(t *testing.T, n, cap int, totalField string, ignoreOffset bool) *Clie
 		_ = json.NewEncoder(w).Encode(body)
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(Config{BaseURL: srv.URL + "/organization/apigw/v2", CompanyID: "c1", AccessKey: "ak", SecretKey: "sk"})
+	c, err := New(Config{Account: ncpapi.Account{BaseURL: srv.URL + "/organization/apigw/v2", CompanyID: "c1", AccessKey: "ak", SecretKey: "sk"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/target"
 	"github.com/orgsync/orgsync/internal/workplace"
 	"github.com/orgsync/orgsync/sandbox/server"
@@ -39,8 +40,8 @@ func newSandbox(t *testing.T) *sandbox {
 func (s *sandbox) client(mutate ...func(*workplace.Config)) *workplace.Client {
 	s.t.Helper()
 	cfg := s.srv.Config()
-	c := workplace.Config{BaseURL: s.url + server.WorkplacePrefix, CompanyID: cfg.CompanyID,
-		AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, Timeout: 2 * time.Second}
+	c := workplace.Config{Account: ncpapi.Account{BaseURL: s.url + server.WorkplacePrefix, CompanyID: cfg.CompanyID,
+		AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, Timeout: 2 * time.Second}}
 	for _, m := range mutate {
 		m(&c)
 	}

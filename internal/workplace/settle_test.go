@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/target"
 )
 
@@ -33,7 +34,7 @@ func scripted(t *testing.T, write, get [2]string) (*Client, *atomic.Int32) {
 		fmt.Fprint(w, a[1])
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(Config{BaseURL: srv.URL + "/organization/apigw/v2", CompanyID: "c1", AccessKey: "ak", SecretKey: "sk"})
+	c, err := New(Config{Account: ncpapi.Account{BaseURL: srv.URL + "/organization/apigw/v2", CompanyID: "c1", AccessKey: "ak", SecretKey: "sk"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/orgsync/orgsync/internal/knox"
 	"github.com/orgsync/orgsync/internal/model"
+	"github.com/orgsync/orgsync/internal/ncpapi"
 	"github.com/orgsync/orgsync/internal/workbox"
 	"github.com/orgsync/orgsync/sandbox/server"
 )
@@ -22,8 +23,8 @@ func TestGroupServesEachCompanyApart(t *testing.T) {
 	ctx := context.Background()
 
 	client := func(companyID string, keys server.Config) *workbox.Client {
-		c, err := workbox.New(workbox.Config{BaseURL: hs.URL + server.WorkboxPrefix, CompanyID: companyID,
-			AccessKey: keys.AccessKey, SecretKey: keys.SecretKey, APIKey: keys.APIKey})
+		c, err := workbox.New(workbox.Config{Account: ncpapi.Account{BaseURL: hs.URL + server.WorkboxPrefix, CompanyID: companyID,
+			AccessKey: keys.AccessKey, SecretKey: keys.SecretKey}, APIKey: keys.APIKey})
 		if err != nil {
 			t.Fatal(err)
 		}
