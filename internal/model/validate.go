@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits from the WORKBOX field tables (ncp-api.md 1.2-1.5), counted in
+// Limits from the WORKBOX field tables (seed 000, the org-sync Open API pages), counted in
 // characters, not bytes: a 100-character Korean name is 300 bytes.
 const (
 	MaxKey   = 36

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Vectors of ncp-api.md §3.3.
+// Vectors of the API Gateway documents (docs/protocol.md, "Sources").
 const (
 	tSecret    = "TESTSECRETKEY"
 	tTS        = int64(1505290625682)

@@ -45,10 +45,24 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + " " + e.Message }
 
+// gateway are the API Gateway's own answers, the same in front of both
+// products: an unknown path, and the refusals the gateway itself makes.
+var (
+	noSuchPath = &Error{Status: http.StatusNotFound, Code: "300", Message: "Not Found Exception", Gateway: true}
+	gateway    = [...]*Error{
+		gatewaysim.Endpoint:    {Status: http.StatusServiceUnavailable, Code: "500", Message: "Endpoint Error", Gateway: true},
+		gatewaysim.AuthFailed:  {Status: http.StatusUnauthorized, Code: "200", Message: "Authentication Failed", Gateway: true},
+		gatewaysim.RateLimited: {Status: http.StatusTooManyRequests, Code: "420", Message: "Rate Limited", Gateway: true},
+		gatewaysim.TooLarge:    {Status: http.StatusRequestEntityTooLarge, Code: "430", Message: "Request Entity Too Large", Gateway: true},
+	}
+)
+
 // Errors are a product's answers to the skeleton's checks.
 type Errors struct {
-	Refused                          [gatewaysim.Rejected + 1]*Error // by gateway refusal (Passed unused)
-	NoSuchPath, Company, Key, Exists *Error
+	// Refused are the product's answers to a refusal the gateway leaves
+	// to the service (BadBody, Method, MediaType, SyncOff, Rejected).
+	Refused                          [gatewaysim.Rejected + 1]*Error
+	Company, Key, Exists             *Error
 	Missing                          [4]*Error // a write or read of an absent key, by resource
 	Ref                              [3]*Error // a member names an absent department, grade, position
 	ParentMissing, SelfParent, Cycle *Error
@@ -57,6 +71,13 @@ type Errors struct {
 	Unique                           []*Error // by Refs.Unique index
 	// Reads and strict switches (WORKPLACE only).
 	BadQuery, Internal, Plain, SeedNotFound *Error
+}
+
+func (e *Errors) refused(r gatewaysim.Refusal) *Error {
+	if int(r) < len(gateway) && gateway[r] != nil {
+		return gateway[r]
+	}
+	return e.Refused[r]
 }
 
 // Refs are what a member record points at and holds alone.
@@ -154,12 +175,12 @@ func (s *Sim[I, D, M]) serve(w http.ResponseWriter, r *http.Request) int {
 	e := &s.spec.Errors
 	company, res, key, ok := s.route(r.URL)
 	if !ok {
-		return writeErr(w, e.NoSuchPath)
+		return writeErr(w, noSuchPath)
 	}
 	name := s.spec.Resources[res]
 	f, b, refusal := s.gw.Admit(r, name, key)
 	if refusal != gatewaysim.Passed {
-		return writeErr(w, e.Refused[refusal])
+		return writeErr(w, e.refused(refusal))
 	}
 	st := s.strict.Load()
 	fail, applyFirst := st.fault(r.Method != http.MethodGet)
@@ -180,7 +201,7 @@ func (s *Sim[I, D, M]) serve(w http.ResponseWriter, r *http.Request) int {
 		return answer(e.Refused[gatewaysim.Method])
 	}
 	if refusal := s.gw.AdmitWrite(r, f, name, key); refusal != gatewaysim.Passed {
-		return answer(e.Refused[refusal])
+		return answer(e.refused(refusal))
 	}
 	if n := utf8.RuneCountInString(key); n == 0 || n > s.spec.MaxKey || key == "#" || strings.ContainsAny(key, "\x00\r\n\t") {
 		return answer(e.Key)

@@ -51,20 +51,15 @@ var (
 // errs are the answers to the skeleton's checks.
 var errs = targetsim.Errors{
 	Refused: [...]*apiError{
-		gatewaysim.Endpoint:    fail(http.StatusServiceUnavailable, "500", "Endpoint Error"),
-		gatewaysim.AuthFailed:  fail(http.StatusUnauthorized, "200", "Authentication Failed"),
-		gatewaysim.RateLimited: fail(http.StatusTooManyRequests, "420", "Rate Limited"),
-		gatewaysim.BadBody:     errBadBody,
-		gatewaysim.TooLarge:    fail(http.StatusRequestEntityTooLarge, "430", "Request Entity Too Large"),
-		gatewaysim.Method:      fail(http.StatusMethodNotAllowed, "180022", "Method not allowed"),
-		gatewaysim.MediaType:   fail(http.StatusUnsupportedMediaType, "180023", "Unsupported media type"),
-		gatewaysim.SyncOff:     fail(http.StatusForbidden, "180001", "Forbidden, please check the sync setting in console"),
-		gatewaysim.Rejected:    badRequest("180018", "Bad request"),
+		gatewaysim.BadBody:   errBadBody,
+		gatewaysim.Method:    fail(http.StatusMethodNotAllowed, "180022", "Method not allowed"),
+		gatewaysim.MediaType: fail(http.StatusUnsupportedMediaType, "180023", "Unsupported media type"),
+		gatewaysim.SyncOff:   fail(http.StatusForbidden, "180001", "Forbidden, please check the sync setting in console"),
+		gatewaysim.Rejected:  badRequest("180018", "Bad request"),
 	},
-	NoSuchPath: fail(http.StatusNotFound, "300", "Not Found Exception"),
-	Company:    badRequest("180000", "Company does not exist"),
-	Key:        errKeyFmt,
-	Exists:     fail(http.StatusConflict, "180011", "External key exists"),
+	Company: badRequest("180000", "Company does not exist"),
+	Key:     errKeyFmt,
+	Exists:  fail(http.StatusConflict, "180011", "External key exists"),
 	Missing: [4]*apiError{
 		fail(http.StatusNotFound, "180013", "Job grade not found"),
 		fail(http.StatusNotFound, "180015", "Job position not found"),

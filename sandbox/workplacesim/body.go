@@ -37,9 +37,6 @@ type apiError = targetsim.Error
 func svc(status int, code, msg string) *apiError {
 	return &apiError{Status: status, Code: code, Message: msg}
 }
-func gw(status int, code, msg string) *apiError {
-	return &apiError{Status: status, Code: code, Message: msg, Gateway: true}
-}
 
 // fieldErr is a field rule failure (400, -1030) naming the field.
 func fieldErr(field, msg string) *apiError {
@@ -51,24 +48,19 @@ var (
 	errHasMembers = svc(http.StatusBadRequest, "-1040", "the dept has employees")
 )
 
-// errs are the answers to the skeleton's checks: gateway errors
-// (ncp-api.md §4) and service errors (docs/protocol.md, "WORKPLACE").
+// errs are the answers to the skeleton's checks (docs/protocol.md,
+// "WORKPLACE"); the gateway's own are targetsim's.
 var errs = targetsim.Errors{
 	Refused: [...]*apiError{
-		gatewaysim.Endpoint:    gw(http.StatusServiceUnavailable, "500", "Endpoint Error"),
-		gatewaysim.AuthFailed:  gw(http.StatusUnauthorized, "200", "Authentication Failed"),
-		gatewaysim.RateLimited: gw(http.StatusTooManyRequests, "420", "Rate Limited"),
-		gatewaysim.BadBody:     errBadBody,
-		gatewaysim.TooLarge:    gw(http.StatusRequestEntityTooLarge, "430", "Request Entity Too Large"),
-		gatewaysim.Method:      svc(http.StatusMethodNotAllowed, "-1004", "method not allowed"),
-		gatewaysim.MediaType:   svc(http.StatusUnsupportedMediaType, "-1005", "unsupported media type"),
-		gatewaysim.SyncOff:     svc(http.StatusForbidden, "-1003", "organization sync is not enabled for this item"),
-		gatewaysim.Rejected:    svc(http.StatusBadRequest, "-1050", "request rejected"),
+		gatewaysim.BadBody:   errBadBody,
+		gatewaysim.Method:    svc(http.StatusMethodNotAllowed, "-1004", "method not allowed"),
+		gatewaysim.MediaType: svc(http.StatusUnsupportedMediaType, "-1005", "unsupported media type"),
+		gatewaysim.SyncOff:   svc(http.StatusForbidden, "-1003", "organization sync is not enabled for this item"),
+		gatewaysim.Rejected:  svc(http.StatusBadRequest, "-1050", "request rejected"),
 	},
-	NoSuchPath: gw(http.StatusNotFound, "300", "Not Found Exception"),
-	Company:    svc(http.StatusBadRequest, "-1001", "company not found"),
-	Key:        fieldErr("externalKey", "must be 1..100 characters and not #"),
-	Exists:     svc(http.StatusConflict, "-1010", "external key already exists"),
+	Company: svc(http.StatusBadRequest, "-1001", "company not found"),
+	Key:     fieldErr("externalKey", "must be 1..100 characters and not #"),
+	Exists:  svc(http.StatusConflict, "-1010", "external key already exists"),
 	Missing: [4]*apiError{
 		svc(http.StatusNotFound, "-1011", "grade not found"),
 		svc(http.StatusNotFound, "-1012", "job not found"),
