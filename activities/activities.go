@@ -38,6 +38,16 @@ func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, err
 	if err := a.checkInput(in.Input.Company); err != nil {
 		return Settings{}, err
 	}
+	// Validated at start-up (config.Validate); a worker built without it
+	// fails here rather than waiting 0 s for an approval.
+	limit, err := config.ParseDeleteLimit(a.Config.DeleteLimit)
+	if err != nil {
+		return Settings{}, temporal.NewNonRetryableApplicationError("ORGSYNC_DELETE_LIMIT: "+err.Error(), "config", nil)
+	}
+	timeout, err := a.Config.ApproveWait()
+	if err != nil {
+		return Settings{}, temporal.NewNonRetryableApplicationError("ORGSYNC_APPROVE_TIMEOUT: "+err.Error(), "config", nil)
+	}
 	info := activity.GetInfo(ctx)
 	r := a.run(info.WorkflowExecution.RunID)
 	r.WorkflowID = info.WorkflowExecution.ID
@@ -72,9 +82,6 @@ func (a *Activities) BeginRun(ctx context.Context, in BeginInput) (Settings, err
 		}
 		a.logger(ctx).Warn("took over the sync lock from a run that ended without releasing it", "holderRunId", holder.RunID)
 	}
-	// Both were validated at start-up (config.Validate).
-	limit, _ := config.ParseDeleteLimit(a.Config.DeleteLimit)
-	timeout, _ := a.Config.ApproveWait()
 	return Settings{
 		RunID: r.RunID, Target: r.Target, Company: r.Company, Rollback: a.Config.Rollback,
 		DeleteLimit: limit, ApproveTimeout: timeout, Window: a.Config.ApplyWindow, SearchAttributes: a.SearchAttributes,
