@@ -5,11 +5,12 @@ import (
 	"strings"
 )
 
-// ParentKey is the parent key a source's raw parent field stands for: HR
-// exports leave it blank, or write "-" or "#", for a top department.
+// ParentKey is the parent key a raw parent field stands for: blank is a
+// top department (TopParent, "#", is one already). Any other value is a
+// department's key, "-" included: only HR files use "-" for the top
+// (source.File says so), since a real department may be coded "-".
 func ParentKey(raw string) string {
-	switch raw = strings.TrimSpace(raw); raw {
-	case "", "-":
+	if raw = strings.TrimSpace(raw); raw == "" {
 		return TopParent
 	}
 	return raw

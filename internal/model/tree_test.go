@@ -43,7 +43,7 @@ func TestTree(t *testing.T) {
 }
 
 func TestParentKey(t *testing.T) {
-	for raw, want := range map[string]string{"": TopParent, " - ": TopParent, "#": TopParent, " D1 ": "D1"} {
+	for raw, want := range map[string]string{"": TopParent, "  ": TopParent, "#": TopParent, " D1 ": "D1", "-": "-"} {
 		if got := ParentKey(raw); got != want {
 			t.Errorf("ParentKey(%q) = %q, want %q", raw, got, want)
 		}

@@ -272,6 +272,10 @@ func mapRow(kind model.Kind, layout []column, idx []int, t rowAt, row []string) 
 		}
 	}
 	if kind == model.Department {
+		// HR exports also write "-" for a top department (docs/file-source.md).
+		if strings.TrimSpace(e.ParentKey) == "-" {
+			e.ParentKey = model.TopParent
+		}
 		e.ParentKey = model.ParentKey(e.ParentKey)
 	}
 	if kind == model.Employee {

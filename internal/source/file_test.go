@@ -310,3 +310,24 @@ func wantSourceError(t *testing.T, err error, want ...string) *Error {
 	}
 	return se
 }
+
+// An HR file's "-" and "#" parents are the top; elsewhere "-" is a key.
+func TestFileTopParentMarks(t *testing.T) {
+	dir := t.TempDir()
+	for k, data := range sample {
+		writeCSV(t, dir, k, []byte(data))
+	}
+	writeCSV(t, dir, model.Department, []byte("code,name,parent_code,sort_order\nD1,본부,-,1\nD2,지원,#,2\nD3,개발팀, - ,3\n"))
+	depts := fetchAll(t, dir)[model.Department]
+	if len(depts) != 3 {
+		t.Fatalf("%d departments, want 3", len(depts))
+	}
+	for _, r := range depts {
+		if r.fe != nil || r.e.ParentKey != model.TopParent {
+			t.Errorf("%s: parent %q (%v), want the top", r.e.Key, r.e.ParentKey, r.fe)
+		}
+	}
+	if got := model.ParentKey("-"); got != "-" {
+		t.Errorf(`model.ParentKey("-") = %q: only files read "-" as the top`, got)
+	}
+}
